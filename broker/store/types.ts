@@ -15,6 +15,8 @@ export interface StoredSubscription {
   rh?: number
   rap?: boolean
   nl?: boolean
+  /** MQTT 5 Subscription Identifier; kept per client, never in the topic trie. */
+  subscriptionIdentifier?: number
 }
 
 /** A subscription found by topic: who holds it. */
@@ -23,19 +25,55 @@ export interface TopicSubscription extends StoredSubscription {
 }
 
 /**
- * A packet as aedes hands it to the store: a PUBLISH (queued or in flight) or,
- * once the receiver answered PUBREC, the PUBREL that replaced it.
+ * A packet as aedes hands it to the store: a PUBLISH, queued or in flight.
+ * `payload` is a string when the publisher passed one (aedes' own contract
+ * suite stores string payloads and expects them back as strings).
  */
 export interface StoredPacket {
   cmd: string
   topic: string
-  payload: Buffer
+  payload: Buffer | string
   qos: QoS
   retain: boolean
   dup: boolean
   messageId?: number
   brokerId?: string
   brokerCounter?: number
+  clientId?: string
+  [key: string]: unknown
+}
+
+/**
+ * What replaces a QoS 2 PUBLISH in the outgoing queue once the receiver
+ * answered PUBREC [MQTT-4.3.3-1]: aedes hands `{ cmd: 'pubrel', messageId }`.
+ */
+export interface PubrelPacket {
+  cmd: 'pubrel'
+  messageId: number
+  brokerId?: string
+  brokerCounter?: number
+}
+
+/** An entry of a client's outgoing queue. */
+export type OutgoingPacket = StoredPacket | PubrelPacket
+
+/** What identifies an entry of the outgoing queue. */
+export interface OutgoingRef {
+  messageId?: number
+  brokerId?: string
+  brokerCounter?: number
+}
+
+/**
+ * A Will as CONNECT carried it; `putWill` stamps `brokerId` and `clientId`
+ * on it, as aedes' stores do.
+ */
+export interface WillPacket {
+  topic: string
+  payload: Buffer | string
+  qos: QoS
+  retain: boolean
+  brokerId?: string
   clientId?: string
   [key: string]: unknown
 }
@@ -64,19 +102,35 @@ export interface AedesPersistence {
   cleanSubscriptions(client: ClientRef): Promise<void>
   outgoingEnqueue(sub: { clientId: string }, packet: StoredPacket): Promise<void>
   outgoingEnqueueCombi(subs: { clientId: string }[], packet: StoredPacket): Promise<void>
-  outgoingUpdate(client: ClientRef, packet: StoredPacket): Promise<void>
+  /**
+   * Records what became of a queue entry. The entry with the packet's
+   * brokerId+brokerCounter takes its messageId (the PUBLISH was sent);
+   * otherwise the first entry with the packet's messageId and another origin
+   * is replaced by the packet, in place (a PUBREL replaces its PUBLISH).
+   * Rejects with `Error('no such packet')` when no entry matches.
+   */
+  outgoingUpdate(client: ClientRef, packet: OutgoingPacket): Promise<void>
+  /**
+   * Removes the client's first queue entry with `packet.messageId` and returns
+   * it. Without a messageId (a packet aedes never sent, e.g. one
+   * `authorizeForward` refused) the entry is found by brokerId+brokerCounter.
+   */
   outgoingClearMessageId(
     client: ClientRef,
-    packet: { messageId?: number },
-  ): Promise<StoredPacket | undefined>
+    packet: OutgoingRef,
+  ): Promise<OutgoingPacket | undefined>
+  /**
+   * Streams the client's queue, oldest first, as {@link OutgoingPacket}s: the
+   * entries queued when it is called (later ones are not included).
+   */
   outgoingStream(client: ClientRef): Readable
   incomingStorePacket(client: ClientRef, packet: StoredPacket): Promise<void>
   incomingGetPacket(client: ClientRef, packet: { messageId?: number }): Promise<StoredPacket>
   incomingDelPacket(client: ClientRef, packet: { messageId?: number }): Promise<void>
   cleanIncoming(client: ClientRef): Promise<void>
-  putWill(client: ClientRef, packet: StoredPacket): Promise<void>
-  getWill(client: ClientRef): Promise<StoredPacket | undefined>
-  delWill(client: { id: string; brokerId?: string }): Promise<StoredPacket | undefined>
+  putWill(client: ClientRef, packet: WillPacket): Promise<void>
+  getWill(client: ClientRef): Promise<WillPacket | undefined>
+  delWill(client: { id: string; brokerId?: string }): Promise<WillPacket | undefined>
   streamWill(brokers?: Record<string, unknown>): Readable
   getClientList(topic: string): Readable
   destroy(): Promise<void>

@@ -1,0 +1,249 @@
+import { readFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+import { SessionLabError } from './errors.ts'
+
+/** The one typed configuration of a SessionLab broker. Nothing below it reads `process.env`. */
+export interface Config {
+  host: string
+  mqttPort: number
+  wsPort: number
+  wsPath: string
+  httpPort: number
+  store: 'sqlite' | 'memory'
+  dataDir: string
+  sqliteSync: 'normal' | 'full'
+  maxClientIdLength: number
+  maxKeepalive: number
+  takeoverWill: 'publish' | 'suppress'
+  maxPendingDeliveries: number
+}
+
+type Kind =
+  | { type: 'string' }
+  | { type: 'path' }
+  | { type: 'port' }
+  | { type: 'int'; min: number; max: number }
+  | { type: 'enum'; values: readonly string[] }
+
+interface Field {
+  flag: string
+  kind: Kind
+  default: string | number
+  help: string
+}
+
+/** Declarative table of every setting: its flag, type, default and help line. */
+export const fields: { [K in keyof Config]: Field } = {
+  host: {
+    flag: 'host',
+    kind: { type: 'string' },
+    default: '127.0.0.1',
+    help: 'address every listener binds to',
+  },
+  mqttPort: {
+    flag: 'mqtt-port',
+    kind: { type: 'port' },
+    default: 1883,
+    help: 'MQTT over TCP port (0 picks a free port)',
+  },
+  wsPort: {
+    flag: 'ws-port',
+    kind: { type: 'port' },
+    default: 8083,
+    help: 'MQTT over WebSocket port (0 picks a free port)',
+  },
+  wsPath: { flag: 'ws-path', kind: { type: 'string' }, default: '/mqtt', help: 'WebSocket path' },
+  httpPort: {
+    flag: 'http-port',
+    kind: { type: 'port' },
+    default: 8080,
+    help: 'dashboard and HTTP API port (reserved; 0 picks a free port)',
+  },
+  store: {
+    flag: 'store',
+    kind: { type: 'enum', values: ['sqlite', 'memory'] },
+    default: 'sqlite',
+    help: 'session store: sqlite (durable) or memory',
+  },
+  dataDir: {
+    flag: 'data-dir',
+    kind: { type: 'path' },
+    default: './data',
+    help: 'where the sqlite store keeps its file',
+  },
+  sqliteSync: {
+    flag: 'sqlite-sync',
+    kind: { type: 'enum', values: ['normal', 'full'] },
+    default: 'normal',
+    help: 'normal survives a process crash; full also survives power loss',
+  },
+  maxClientIdLength: {
+    flag: 'max-client-id-length',
+    kind: { type: 'int', min: 23, max: 65535 },
+    default: 256,
+    help: 'longest ClientID accepted (1-23 of [0-9a-zA-Z] always are)',
+  },
+  maxKeepalive: {
+    flag: 'max-keepalive',
+    kind: { type: 'int', min: 0, max: 65535 },
+    default: 0,
+    help: 'refuse keepalives above this (0 = no limit), with CONNACK 0x02',
+  },
+  takeoverWill: {
+    flag: 'takeover-will',
+    kind: { type: 'enum', values: ['publish', 'suppress'] },
+    default: 'publish',
+    help: "publish the old connection's Will on ClientID takeover (per MQTT 3.1.1) or not",
+  },
+  maxPendingDeliveries: {
+    flag: 'max-pending-deliveries',
+    kind: { type: 'int', min: 1, max: 10_000_000 },
+    default: 10_000,
+    help: 'messages waiting to be written to one slow client before it is disconnected',
+  },
+}
+
+const keys = Object.keys(fields) as (keyof Config)[]
+
+export type LoadResult = { help: string } | { config: Config; sources: string[] }
+
+/**
+ * Builds the configuration from defaults < config file < environment < flags.
+ * Throws `CONFIG_INVALID` naming the flag, key or variable at fault.
+ */
+export function loadConfig(
+  argv: string[],
+  env: Record<string, string | undefined> = {},
+  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): LoadResult {
+  const flags = parseFlags(argv)
+  if (flags.help === true) return { help: helpText() }
+
+  const raw = new Map<keyof Config, { value: unknown; where: string }>()
+  for (const key of keys) raw.set(key, { value: fields[key].default, where: 'default' })
+  const sources = ['defaults']
+
+  const file = typeof flags.config === 'string' ? flags.config : env.SESSIONLAB_CONFIG
+  if (file) {
+    for (const [key, value] of Object.entries(readConfigFile(file, readFile))) {
+      if (!(key in fields)) {
+        throw invalid(`config file ${file}: unknown key "${key}" (known: ${keys.join(', ')})`)
+      }
+      raw.set(key as keyof Config, { value, where: `config file ${file}: "${key}"` })
+    }
+    sources.push(file)
+  }
+  for (const key of keys) {
+    const name = envName(key)
+    const value = env[name]
+    if (value !== undefined) raw.set(key, { value, where: `environment ${name}` })
+  }
+  for (const key of keys) {
+    const value = flags[fields[key].flag]
+    if (value !== undefined) raw.set(key, { value, where: `--${fields[key].flag}` })
+  }
+
+  const config = {} as Record<keyof Config, unknown>
+  for (const key of keys) {
+    const entry = raw.get(key) as { value: unknown; where: string }
+    config[key] = coerce(fields[key].kind, entry.value, entry.where)
+  }
+  return { config: config as unknown as Config, sources }
+}
+
+function parseFlags(argv: string[]): Record<string, string | boolean | undefined> {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
+    config: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  }
+  for (const key of keys) options[fields[key].flag] = { type: 'string' }
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values
+  } catch (err) {
+    throw invalid(`${(err as Error).message}; see --help`)
+  }
+}
+
+function readConfigFile(file: string, readFile: (path: string) => string): Record<string, unknown> {
+  let text: string
+  try {
+    text = readFile(file)
+  } catch (err) {
+    throw new SessionLabError(
+      'CONFIG_FILE_UNREADABLE',
+      `config file ${file}: ${(err as Error).message}`,
+      { cause: err },
+    )
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch (err) {
+    throw invalid(`config file ${file}: not valid JSON (${(err as Error).message})`)
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw invalid(`config file ${file}: expected a JSON object of settings`)
+  }
+  return parsed as Record<string, unknown>
+}
+
+function coerce(kind: Kind, value: unknown, where: string): string | number {
+  switch (kind.type) {
+    case 'string':
+    case 'path':
+      if (typeof value !== 'string' || value.length === 0) {
+        throw invalid(`${where}: expected a non-empty string, got ${show(value)}`)
+      }
+      return value
+    case 'enum':
+      if (typeof value !== 'string' || !kind.values.includes(value)) {
+        throw invalid(`${where}: expected one of ${kind.values.join(', ')}, got ${show(value)}`)
+      }
+      return value
+    case 'port':
+      return integer(value, 0, 65535, where, 'a port number 0-65535')
+    case 'int':
+      return integer(value, kind.min, kind.max, where, `an integer ${kind.min}-${kind.max}`)
+  }
+}
+
+function integer(value: unknown, min: number, max: number, where: string, what: string): number {
+  const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+    throw invalid(`${where}: expected ${what}, got ${show(value)}`)
+  }
+  return n
+}
+
+function show(value: unknown): string {
+  return typeof value === 'string' ? `"${value}"` : String(JSON.stringify(value))
+}
+
+function invalid(message: string): SessionLabError {
+  return new SessionLabError('CONFIG_INVALID', message)
+}
+
+function envName(key: keyof Config): string {
+  return `SESSIONLAB_${fields[key].flag.toUpperCase().replaceAll('-', '_')}`
+}
+
+/** The `--help` text, generated from the field table so it cannot drift. */
+export function helpText(): string {
+  const lines = [
+    'Usage: sessionlab [options]',
+    '',
+    'An MQTT 3.1.1 broker that keeps, shows and explains session state.',
+    '',
+    'Options (each also a key of the JSON --config file, and a SESSIONLAB_* variable):',
+  ]
+  for (const key of keys) {
+    const f = fields[key]
+    const values = f.kind.type === 'enum' ? ` <${f.kind.values.join('|')}>` : ' <value>'
+    lines.push(
+      `  --${f.flag}${values}`.padEnd(44) + `${f.help} (default: ${f.default}; key: ${key})`,
+    )
+  }
+  lines.push('  --config <file>'.padEnd(44) + 'JSON file of settings (flags override it)')
+  lines.push('  -h, --help'.padEnd(44) + 'show this help')
+  return lines.join('\n')
+}

@@ -1,0 +1,52 @@
+// CLI entry: parse the configuration, start the broker, print where it
+// listens, shut down cleanly on SIGINT/SIGTERM. Nothing else lives here.
+import { createBroker, type Logger } from './broker.ts'
+import { loadConfig } from './config.ts'
+import { isSessionLabError } from './errors.ts'
+
+const log: Logger = {
+  info: (message) => process.stdout.write(`${message}\n`),
+  warn: (message) => process.stderr.write(`warning: ${message}\n`),
+}
+
+async function main(): Promise<number> {
+  const loaded = loadConfig(process.argv.slice(2), process.env)
+  if ('help' in loaded) {
+    log.info(loaded.help)
+    return 0
+  }
+  const { config } = loaded
+  const broker = await createBroker(config, log)
+  log.info(
+    `sessionlab ready (store: ${config.store}${config.store === 'sqlite' ? ` in ${config.dataDir}` : ''})`,
+  )
+  log.info(`  MQTT over TCP        ${broker.urls.mqtt}`)
+  log.info(`  MQTT over WebSocket  ${broker.urls.ws}`)
+  if (broker.orphanedWillsPublished > 0) {
+    log.info(`  published ${broker.orphanedWillsPublished} Will(s) left by the previous run`)
+  }
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      log.info(`${signal}: shutting down`)
+      resolve()
+    }
+    process.once('SIGINT', () => stop('SIGINT'))
+    process.once('SIGTERM', () => stop('SIGTERM'))
+  })
+  await broker.close()
+  log.info('stopped')
+  return 0
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (isSessionLabError(err)) {
+      process.stderr.write(`sessionlab: ${err.message} [${err.code}]\n`)
+      process.exit(2)
+    }
+    process.stderr.write(`sessionlab: unexpected failure: ${(err as Error).stack ?? String(err)}\n`)
+    process.exit(1)
+  },
+)

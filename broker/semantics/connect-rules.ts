@@ -1,0 +1,51 @@
+/** What of a CONNECT the ClientID and keepalive rules look at. */
+export interface ConnectRequest {
+  clientId: string
+  clean: boolean
+  keepalive: number
+}
+
+export interface ConnectLimits {
+  maxClientIdLength: number
+  maxKeepalive: number
+}
+
+/** CONNACK return code 0x02, "identifier rejected", and why. */
+export interface Refusal {
+  returnCode: 2
+  reason: string
+}
+
+// [MQTT-3.1.3-5]: these the server must accept, whatever the limits say
+const ALWAYS_ACCEPTED = /^[0-9a-zA-Z]{1,23}$/
+
+/**
+ * Decides whether a CONNECT's ClientID and keepalive are acceptable. Only
+ * codes 0-5 exist in MQTT 3.1.1 (aedes' keepaliveLimit answers 6), so a
+ * keepalive over the limit is refused as Mosquitto does, with 0x02.
+ */
+export function refuseConnect(req: ConnectRequest, limits: ConnectLimits): Refusal | null {
+  const id = req.clientId
+  if (id.length === 0 && !req.clean) {
+    // [MQTT-3.1.3-8]: a server-assigned id could never be resumed
+    return { returnCode: 2, reason: 'zero-length ClientID requires CleanSession=1' }
+  }
+  if (id.length > 0 && !ALWAYS_ACCEPTED.test(id)) {
+    const bytes = Buffer.byteLength(id, 'utf8')
+    if (bytes > limits.maxClientIdLength) {
+      return {
+        returnCode: 2,
+        reason: `ClientID is ${bytes} bytes, over the limit of ${limits.maxClientIdLength}`,
+      }
+    }
+    // [MQTT-1.5.3-2]
+    if (id.includes('\u0000')) return { returnCode: 2, reason: 'ClientID contains U+0000' }
+  }
+  if (limits.maxKeepalive > 0 && (req.keepalive === 0 || req.keepalive > limits.maxKeepalive)) {
+    return {
+      returnCode: 2,
+      reason: `keepalive ${req.keepalive}s is outside 1-${limits.maxKeepalive}s`,
+    }
+  }
+  return null
+}

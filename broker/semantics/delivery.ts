@@ -1,0 +1,79 @@
+import type { AedesClientInternals, Deliver, DeliveryPacket } from './aedes-internals.ts'
+import { topicMatches } from './qos.ts'
+
+export interface DeliveryLimits {
+  /** Messages handed to one connection and not yet written before it counts as stuck. */
+  maxPendingDeliveries: number
+  /** Called once when a connection exceeds the limit; it is then closed. */
+  onSlowConsumer: (client: AedesClientInternals) => void
+}
+
+/**
+ * Wraps one connection's delivery functions, installed before any of its
+ * subscriptions exist (from `preConnect`):
+ *
+ * - Releases mqemitter's slot at once instead of when the socket drains. aedes
+ *   1.2 holds a broker-wide slot (100 by default) per delivery until the write
+ *   completes, so one subscriber that stops reading stalls every other client,
+ *   and when it finally disconnects the backlog drains recursively and
+ *   overflows the stack (mqemitter PR #204). The write itself still completes
+ *   in order; a connection whose writes pile up past the limit is closed as a
+ *   network failure (its Will is published, its session kept).
+ * - Delivers with the QoS owed to this client across all its matching
+ *   subscriptions [MQTT-3.8.4-6], [MQTT-3.3.5-1]: aedes only downgrades for an
+ *   exact topic match (client.js:140), and a QoS 0 subscription overlapping a
+ *   QoS 1/2 one could win the race and deliver at QoS 0.
+ */
+export function installDelivery(client: AedesClientInternals, limits: DeliveryLimits): void {
+  const deliver0 = client.deliver0
+  const deliverQoS = client.deliverQoS
+  let pending = 0
+  let stuck = false
+
+  const track = (deliver: Deliver, packet: DeliveryPacket, done: () => void): void => {
+    setImmediate(done)
+    if (stuck) return
+    if (pending >= limits.maxPendingDeliveries) {
+      stuck = true
+      limits.onSlowConsumer(client)
+      client.close()
+      return
+    }
+    pending++
+    deliver(packet, () => {
+      pending--
+    })
+  }
+
+  client.deliver0 = (packet, done) => {
+    // Another subscription of this client grants QoS > 0: it delivers instead.
+    if (packet.qos > 0 && grantedQoS(client, packet.topic) > 0) {
+      setImmediate(done)
+      return
+    }
+    track(deliver0, packet, done)
+  }
+
+  client.deliverQoS = (packet, done) => {
+    const granted = grantedQoS(client, packet.topic)
+    if (granted >= 0 && granted < packet.qos) packet.qos = granted
+    if (packet.qos === 0) {
+      client.deliver0(packet, done)
+      return
+    }
+    track(deliverQoS, packet, done)
+  }
+}
+
+/** Highest QoS granted to this connection for a topic, -1 when nothing matches. */
+function grantedQoS(client: AedesClientInternals, topic: string): number {
+  const subs = client.subscriptions
+  const exact = subs[topic]
+  let granted = exact ? exact.qos : -1
+  if (granted === 2) return 2
+  for (const filter in subs) {
+    const qos = subs[filter].qos
+    if (qos > granted && topicMatches(filter, topic)) granted = qos
+  }
+  return granted
+}

@@ -1,0 +1,82 @@
+import type { AedesOptions, Client } from 'aedes'
+import type { Config } from '../config.ts'
+import { type AedesClientInternals, internals } from './aedes-internals.ts'
+import { type ConnectRequest, refuseConnect } from './connect-rules.ts'
+import { installDelivery } from './delivery.ts'
+import { SESSION_MARKER_TOPIC, type SessionPersistence } from './persistence.ts'
+
+type Hooks = Required<
+  Pick<AedesOptions, 'preConnect' | 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'>
+>
+
+export interface HookDeps {
+  config: Pick<
+    Config,
+    'maxClientIdLength' | 'maxKeepalive' | 'takeoverWill' | 'maxPendingDeliveries'
+  >
+  persistence: SessionPersistence
+  onSlowConsumer: (client: AedesClientInternals) => void
+  onTakeover: (old: AedesClientInternals, next: AedesClientInternals) => void
+}
+
+/** The aedes hooks through which SessionLab applies the session rules aedes 1.2 misses. */
+export function sessionHooks(deps: HookDeps): Hooks {
+  const requests = new WeakMap<Client, ConnectRequest>()
+
+  return {
+    preConnect(client, packet, done) {
+      requests.set(client, {
+        clientId: packet.clientId,
+        clean: packet.clean !== false,
+        keepalive: packet.keepalive ?? 0,
+      })
+      installDelivery(internals(client), {
+        maxPendingDeliveries: deps.config.maxPendingDeliveries,
+        onSlowConsumer: deps.onSlowConsumer,
+      })
+      done(null, true)
+    },
+
+    // Runs after aedes assigned client.id and before it registers the client,
+    // so it is the last word on whether this CONNECT is accepted.
+    authenticate(client, _username, _password, done) {
+      const request = requests.get(client)
+      const refusal = request ? refuseConnect(request, deps.config) : null
+      if (refusal) {
+        done(Object.assign(new Error(refusal.reason), { returnCode: refusal.returnCode }), false)
+        return
+      }
+      const next = internals(client)
+      const old = next.broker.clients[next.id]
+      if (old && old !== next) {
+        // [MQTT-3.1.4-2]: aedes closes `old` next; its Will follows [MQTT-3.1.2-8]
+        // unless the operator chose Mosquitto's behaviour.
+        if (deps.config.takeoverWill === 'suppress') old.will = null
+        deps.onTakeover(old, next)
+      }
+      done(null, true)
+    },
+
+    authorizePublish(client, packet, done) {
+      if (packet.topic.startsWith('$SYS/')) {
+        done(new Error('$SYS/ topics are reserved to the broker'))
+        return
+      }
+      if (!client || packet.cmd !== 'publish') {
+        done(null)
+        return
+      }
+      // [MQTT-3.3.1-3]: an incoming DUP flag is not propagated to subscribers
+      packet.dup = false
+      if (packet.qos === 0) {
+        done(null)
+        return
+      }
+      deps.persistence.commitBeforeAck(client, packet as never).then(() => done(null), done)
+    },
+
+    authorizeSubscribe(_client, sub, done) {
+      done(null, sub.topic === SESSION_MARKER_TOPIC ? null : sub)
+    },
+  }
+}

@@ -1,0 +1,107 @@
+import type { Database, Statement } from 'better-sqlite3'
+import { SessionLabError } from '../../errors.ts'
+
+interface Waiter {
+  resolve: () => void
+  reject: (err: unknown) => void
+}
+
+/**
+ * Groups the writes of one event-loop tick into one transaction, and
+ * acknowledges none of them before it commits (a PUBACK must mean the message
+ * is stored).
+ *
+ * The first write of a tick opens `BEGIN IMMEDIATE`; every write runs at once,
+ * so reads on the connection see it; a `setImmediate` then COMMITs and settles
+ * the promises of the whole batch: all resolve, or, if the commit fails, the
+ * batch is rolled back and all reject.
+ */
+export class WriteBatch {
+  readonly #db: Database
+  readonly #begin: Statement
+  readonly #commit: Statement
+  readonly #rollback: Statement
+  /** The promises of the open transaction; null when none is open. */
+  #waiters: Waiter[] | null = null
+  #closed = false
+
+  constructor(db: Database) {
+    this.#db = db
+    this.#begin = db.prepare('BEGIN IMMEDIATE')
+    this.#commit = db.prepare('COMMIT')
+    this.#rollback = db.prepare('ROLLBACK')
+  }
+
+  /**
+   * Runs `work` (synchronous SQL) in the current transaction and resolves
+   * with its result once that transaction has committed. If `work` throws,
+   * only its own promise rejects, unless SQLite gave up the whole
+   * transaction, in which case the batch rejects with it.
+   */
+  run<T>(work: () => T): Promise<T> {
+    let waiters: Waiter[]
+    let value: T
+    try {
+      waiters = this.#open()
+      value = work()
+    } catch (err) {
+      if (this.#waiters !== null && !this.#db.inTransaction) this.#fail(err)
+      return Promise.reject(err)
+    }
+    return new Promise<T>((resolve, reject) => {
+      waiters.push({ resolve: () => resolve(value), reject })
+    })
+  }
+
+  /** Resolves once every write issued so far is committed. */
+  flush(): Promise<void> {
+    const waiters = this.#waiters
+    if (waiters === null) return Promise.resolve()
+    return new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }))
+  }
+
+  /** Throws STORE_CLOSED once `close` was called. */
+  assertOpen(): void {
+    if (this.#closed) throw new SessionLabError('STORE_CLOSED', 'the store is closed')
+  }
+
+  /** Commits what is pending, then refuses further writes. */
+  close(): void {
+    this.commit()
+    this.#closed = true
+  }
+
+  /** Commits the open transaction now, if any, and settles its promises. */
+  commit(): void {
+    const waiters = this.#waiters
+    if (waiters === null) return
+    this.#waiters = null
+    try {
+      this.#commit.run()
+    } catch (err) {
+      if (this.#db.inTransaction) this.#rollback.run()
+      for (const waiter of waiters) waiter.reject(err)
+      return
+    }
+    for (const waiter of waiters) waiter.resolve()
+  }
+
+  #open(): Waiter[] {
+    if (this.#waiters !== null) return this.#waiters
+    this.assertOpen()
+    this.#begin.run()
+    const waiters: Waiter[] = []
+    this.#waiters = waiters
+    setImmediate(() => {
+      // A later batch may be open by now if this one was committed early.
+      if (this.#waiters === waiters) this.commit()
+    })
+    return waiters
+  }
+
+  #fail(err: unknown): void {
+    const waiters = this.#waiters ?? []
+    this.#waiters = null
+    for (const waiter of waiters) waiter.reject(err)
+  }
+}

@@ -1,0 +1,214 @@
+import { Readable } from 'node:stream'
+import type { Database } from 'better-sqlite3'
+import type {
+  ClientRef,
+  OutgoingPacket,
+  OutgoingRef,
+  SessionStore,
+  StoreBroker,
+  StoredPacket,
+  StoredSubscription,
+  TopicSubscription,
+  WillPacket,
+} from '../types.ts'
+import { WriteBatch } from './batch.ts'
+import { IncomingPackets } from './incoming.ts'
+import { openDatabase, type SyncMode } from './open.ts'
+import { OutgoingQueues } from './outgoing.ts'
+import { RetainedMessages } from './retained.ts'
+import { SessionMarkers } from './sessions.ts'
+import { Subscriptions } from './subscriptions.ts'
+import { Wills } from './wills.ts'
+
+export interface SqliteStoreOptions {
+  /** The database file; its directory is created if missing. */
+  file: string
+  /** 'normal' (default) survives a kill -9 of the process; 'full' also a power cut. */
+  sync?: SyncMode
+}
+
+/**
+ * The durable session store on SQLite. Every write method resolves only once
+ * the transaction holding it has committed (see {@link WriteBatch}); reads
+ * see writes at once. Subscription matching is answered from memory.
+ */
+class SqliteStore implements SessionStore {
+  readonly kind = 'sqlite'
+  readonly #db: Database
+  readonly #batch: WriteBatch
+  readonly #subscriptions: Subscriptions
+  readonly #outgoing: OutgoingQueues
+  readonly #incoming: IncomingPackets
+  readonly #wills: Wills
+  readonly #retained: RetainedMessages
+  readonly #sessions: SessionMarkers
+  #broker: StoreBroker | undefined
+
+  constructor(db: Database) {
+    this.#db = db
+    this.#batch = new WriteBatch(db)
+    this.#subscriptions = new Subscriptions(db)
+    this.#outgoing = new OutgoingQueues(db, () => this.#batch.assertOpen())
+    this.#incoming = new IncomingPackets(db)
+    this.#wills = new Wills(db)
+    this.#retained = new RetainedMessages(db)
+    this.#sessions = new SessionMarkers(db)
+  }
+
+  /** The broker given to `setup` (aedes' contract suite reads it). */
+  get broker(): StoreBroker | undefined {
+    return this.#broker
+  }
+
+  async setup(broker: StoreBroker): Promise<void> {
+    this.#broker = broker
+    this.#subscriptions.load()
+  }
+
+  storeRetained(packet: StoredPacket): Promise<void> {
+    return this.#batch.run(() => this.#retained.store(packet))
+  }
+
+  createRetainedStream(pattern: string): Readable {
+    return this.createRetainedStreamCombi([pattern])
+  }
+
+  createRetainedStreamCombi(patterns: string[]): Readable {
+    return Readable.from(this.#read(() => this.#retained.matching(patterns)))
+  }
+
+  addSubscriptions(client: ClientRef, subs: StoredSubscription[]): Promise<void> {
+    return this.#batch.run(() => this.#subscriptions.add(client.id, subs))
+  }
+
+  removeSubscriptions(client: ClientRef, topics: string[]): Promise<void> {
+    return this.#batch.run(() => this.#subscriptions.remove(client.id, topics))
+  }
+
+  async subscriptionsByClient(client: ClientRef): Promise<StoredSubscription[]> {
+    return this.#read(() => this.#subscriptions.byClient(client.id))
+  }
+
+  async countOffline(): Promise<{ subsCount: number; clientsCount: number }> {
+    return this.#subscriptions.count()
+  }
+
+  async subscriptionsByTopic(topic: string): Promise<TopicSubscription[]> {
+    return this.#subscriptions.byTopic(topic)
+  }
+
+  cleanSubscriptions(client: ClientRef): Promise<void> {
+    return this.#batch.run(() => this.#subscriptions.clean(client.id))
+  }
+
+  outgoingEnqueue(sub: { clientId: string }, packet: StoredPacket): Promise<void> {
+    return this.#batch.run(() => this.#outgoing.enqueue([sub.clientId], packet))
+  }
+
+  outgoingEnqueueCombi(subs: { clientId: string }[], packet: StoredPacket): Promise<void> {
+    return this.#batch.run(() =>
+      this.#outgoing.enqueue(
+        subs.map((sub) => sub.clientId),
+        packet,
+      ),
+    )
+  }
+
+  outgoingUpdate(client: ClientRef, packet: OutgoingPacket): Promise<void> {
+    return this.#batch.run(() => this.#outgoing.update(client.id, packet))
+  }
+
+  outgoingClearMessageId(
+    client: ClientRef,
+    packet: OutgoingRef,
+  ): Promise<OutgoingPacket | undefined> {
+    return this.#batch.run(() => this.#outgoing.clear(client.id, packet))
+  }
+
+  outgoingStream(client: ClientRef): Readable {
+    return this.#read(() => this.#outgoing.stream(client.id))
+  }
+
+  incomingStorePacket(client: ClientRef, packet: StoredPacket): Promise<void> {
+    return this.#batch.run(() => this.#incoming.store(client.id, packet))
+  }
+
+  async incomingGetPacket(
+    client: ClientRef,
+    packet: { messageId?: number },
+  ): Promise<StoredPacket> {
+    return this.#read(() => this.#incoming.get(client.id, packet.messageId))
+  }
+
+  incomingDelPacket(client: ClientRef, packet: { messageId?: number }): Promise<void> {
+    return this.#batch.run(() => this.#incoming.delete(client.id, packet.messageId))
+  }
+
+  cleanIncoming(client: ClientRef): Promise<void> {
+    return this.#batch.run(() => this.#incoming.clean(client.id))
+  }
+
+  putWill(client: ClientRef, packet: WillPacket): Promise<void> {
+    // Stamped on the caller's packet too, as aedes' stores do.
+    packet.brokerId = this.#broker?.id
+    packet.clientId = client.id
+    return this.#batch.run(() => this.#wills.put(client.id, packet))
+  }
+
+  async getWill(client: ClientRef): Promise<WillPacket | undefined> {
+    return this.#read(() => this.#wills.get(client.id))
+  }
+
+  delWill(client: { id: string }): Promise<WillPacket | undefined> {
+    return this.#batch.run(() => this.#wills.delete(client.id))
+  }
+
+  streamWill(brokers: Record<string, unknown> = {}): Readable {
+    return Readable.from(this.#read(() => this.#wills.orphans(brokers)))
+  }
+
+  getClientList(topic: string): Readable {
+    return Readable.from(this.#read(() => this.#subscriptions.clientsWithFilter(topic)))
+  }
+
+  openSession(clientId: string): Promise<boolean> {
+    return this.#batch.run(() => this.#sessions.open(clientId))
+  }
+
+  discardSession(clientId: string): Promise<void> {
+    return this.#batch.run(() =>
+      this.#db.transaction(() => {
+        this.#outgoing.discard(clientId)
+        this.#incoming.clean(clientId)
+        this.#sessions.delete(clientId)
+        // Last: it also changes the in-memory trie, which no rollback restores.
+        this.#subscriptions.clean(clientId)
+      })(),
+    )
+  }
+
+  flush(): Promise<void> {
+    return this.#batch.flush()
+  }
+
+  /** Commits what is pending and closes the file; a second call rejects. */
+  async destroy(): Promise<void> {
+    this.#batch.assertOpen()
+    this.#batch.close()
+    this.#db.close()
+  }
+
+  #read<T>(read: () => T): T {
+    this.#batch.assertOpen()
+    return read()
+  }
+}
+
+/**
+ * Opens the store file, creating it if needed, before the broker starts.
+ *
+ * @throws SessionLabError DATA_DIR_UNWRITABLE, STORE_CORRUPT or STORE_NEWER_SCHEMA
+ */
+export function openSqliteStore(opts: SqliteStoreOptions): SessionStore {
+  return new SqliteStore(openDatabase(opts.file, opts.sync ?? 'normal'))
+}

@@ -1,0 +1,144 @@
+import { Readable } from 'node:stream'
+import type { Database, Statement } from 'better-sqlite3'
+import type { OutgoingPacket, OutgoingRef, StoredPacket } from '../types.ts'
+import { type PacketParams, type PacketRow, packetFromRow, packetParams } from './codec.ts'
+
+/** Rows read per query while streaming a queue: the queue never sits in memory whole. */
+export const OUTGOING_PAGE_SIZE = 256
+
+const COLUMNS =
+  'broker_id, broker_counter, message_id, cmd, topic, payload, qos, retain, dup, extra'
+const SET_COLUMNS = COLUMNS.split(', ')
+  .map((column) => `${column} = ?`)
+  .join(', ')
+/** The first row of a client with a given messageId, in queue order. */
+const BY_MESSAGE_ID = 'SELECT id FROM outgoing WHERE client_id = ? AND message_id = ?'
+const BY_ORIGIN =
+  'SELECT id FROM outgoing WHERE client_id = ? AND broker_id = ? AND broker_counter = ?'
+
+type Row = PacketRow & { id: number }
+
+/**
+ * The outgoing queues, one table for all clients, `id` giving queue order.
+ * Queue entries are copies of aedes' packets; their order never changes: a
+ * PUBREL takes the place of its PUBLISH.
+ */
+export class OutgoingQueues {
+  readonly #db: Database
+  readonly #assertOpen: () => void
+  /** Ids are handed out here so they only grow, even when the last row was deleted. */
+  #nextId: number
+  readonly #insert: Statement<unknown[]>
+  readonly #setMessageId: Statement<unknown[]>
+  readonly #replaceAny: Statement<unknown[]>
+  readonly #replaceOther: Statement<unknown[]>
+  readonly #clearByMessageId: Statement<[string, number], Row>
+  readonly #clearUnsent: Statement<[string, string, number], Row>
+  readonly #page: Statement<[string, number, number, number], Row>
+  readonly #discard: Statement<[string]>
+
+  constructor(db: Database, assertOpen: () => void) {
+    this.#db = db
+    this.#assertOpen = assertOpen
+    this.#nextId = ((db.prepare('SELECT max(id) FROM outgoing').pluck().get() as number) ?? 0) + 1
+    this.#insert = db.prepare(
+      `INSERT INTO outgoing (id, client_id, ${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    this.#setMessageId = db.prepare(
+      `UPDATE outgoing SET message_id = ? WHERE id = (${BY_ORIGIN} ORDER BY id LIMIT 1)`,
+    )
+    this.#replaceAny = db.prepare(
+      `UPDATE outgoing SET ${SET_COLUMNS} WHERE id = (${BY_MESSAGE_ID} ORDER BY id LIMIT 1)`,
+    )
+    this.#replaceOther = db.prepare(
+      `UPDATE outgoing SET ${SET_COLUMNS}
+       WHERE id = (${BY_MESSAGE_ID} AND broker_id IS NOT ? ORDER BY id LIMIT 1)`,
+    )
+    this.#clearByMessageId = db.prepare(
+      `DELETE FROM outgoing WHERE id = (${BY_MESSAGE_ID} ORDER BY id LIMIT 1) RETURNING *`,
+    )
+    this.#clearUnsent = db.prepare(
+      `DELETE FROM outgoing
+       WHERE id = (${BY_ORIGIN} AND message_id IS NULL ORDER BY id LIMIT 1) RETURNING *`,
+    )
+    this.#page = db.prepare(
+      'SELECT * FROM outgoing WHERE client_id = ? AND id > ? AND id <= ? ORDER BY id LIMIT ?',
+    )
+    this.#discard = db.prepare('DELETE FROM outgoing WHERE client_id = ?')
+  }
+
+  /** Queues a copy of the packet for each client, in this order. */
+  enqueue(clientIds: readonly string[], packet: StoredPacket): void {
+    if (clientIds.length === 0) return
+    const params = packetParams(packet, null)
+    if (clientIds.length === 1) {
+      this.#insert.run(this.#nextId++, clientIds[0], ...params)
+      return
+    }
+    // All copies or none: a savepoint inside the batch's transaction.
+    this.#db.transaction(() => {
+      for (const clientId of clientIds) this.#insert.run(this.#nextId++, clientId, ...params)
+    })()
+  }
+
+  /** See `AedesPersistence.outgoingUpdate`; throws Error('no such packet'). */
+  update(clientId: string, packet: OutgoingPacket): void {
+    const { brokerId, brokerCounter, messageId } = packet
+    // An origin only matches when there is one: aedes' memory store matched
+    // undefined to undefined, so a second PUBREC rewrote the first PUBREL.
+    if (brokerId != null) {
+      const sent = this.#setMessageId.run(
+        messageId ?? null,
+        clientId,
+        brokerId,
+        brokerCounter ?? null,
+      )
+      if (sent.changes > 0) return
+    }
+    if (messageId != null) {
+      const params: PacketParams = packetParams(packet, messageId)
+      const replaced =
+        brokerId == null
+          ? this.#replaceAny.run(...params, clientId, messageId)
+          : this.#replaceOther.run(...params, clientId, messageId, brokerId)
+      if (replaced.changes > 0) return
+    }
+    throw new Error('no such packet')
+  }
+
+  /** See `AedesPersistence.outgoingClearMessageId`. */
+  clear(clientId: string, ref: OutgoingRef): OutgoingPacket | undefined {
+    const { messageId, brokerId, brokerCounter } = ref
+    let row: Row | undefined
+    if (messageId != null) row = this.#clearByMessageId.get(clientId, messageId)
+    else if (brokerId != null && brokerCounter != null) {
+      row = this.#clearUnsent.get(clientId, brokerId, brokerCounter)
+    }
+    return row && packetFromRow(row)
+  }
+
+  /**
+   * Streams the client's queue as it is now, oldest first, a page at a time:
+   * what is queued later is not included (as in aedes' memory store, which
+   * streams a copy), entries cleared meanwhile are skipped.
+   */
+  stream(clientId: string): Readable {
+    return Readable.from(this.#pages(clientId, this.#nextId - 1))
+  }
+
+  *#pages(clientId: string, lastId: number): Generator<OutgoingPacket> {
+    let after = 0
+    for (;;) {
+      this.#assertOpen()
+      const rows = this.#page.all(clientId, after, lastId, OUTGOING_PAGE_SIZE)
+      for (const row of rows) yield packetFromRow(row)
+      if (rows.length < OUTGOING_PAGE_SIZE) return
+      after = rows[rows.length - 1].id
+    }
+  }
+
+  /** Drops the client's queue, queued and in-flight entries alike. */
+  discard(clientId: string): void {
+    this.#discard.run(clientId)
+  }
+}

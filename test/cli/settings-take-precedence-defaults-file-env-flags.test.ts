@@ -1,0 +1,111 @@
+import { expect, it } from 'vitest'
+import { type Config, fields, loadConfig } from '../../broker/config.ts'
+
+/** A readFile that knows only the given files. */
+function files(contents: Record<string, string>): (path: string) => string {
+  return (path) => {
+    const text = contents[path]
+    if (text === undefined) throw new Error(`ENOENT: no such file, open '${path}'`)
+    return text
+  }
+}
+
+function configOf(
+  argv: string[],
+  env: Record<string, string> = {},
+  read = files({}),
+): Config & Record<string, unknown> {
+  const loaded = loadConfig(argv, env, read)
+  if ('help' in loaded) throw new Error('unexpected help')
+  return loaded.config as Config & Record<string, unknown>
+}
+
+it('uses the documented defaults when nothing is given', () => {
+  const config = configOf([])
+  for (const key of Object.keys(fields) as (keyof Config)[]) {
+    expect(config[key], key).toBe(fields[key].default)
+  }
+  expect(config).toMatchObject({
+    host: '127.0.0.1',
+    mqttPort: 1883,
+    wsPort: 8083,
+    wsPath: '/mqtt',
+    httpPort: 8080,
+    store: 'sqlite',
+    dataDir: './data',
+  })
+})
+
+it('lets the file override defaults, the environment the file, and flags the environment', () => {
+  const read = files({
+    'settings.json': JSON.stringify({
+      mqttPort: 1001,
+      wsPort: 1002,
+      httpPort: 1003,
+      store: 'memory',
+    }),
+  })
+  const env = { SESSIONLAB_WS_PORT: '2002', SESSIONLAB_HTTP_PORT: '2003' }
+  const config = configOf(['--config', 'settings.json', '--http-port', '3003'], env, read)
+  expect(config.mqttPort).toBe(1001) // file over default
+  expect(config.wsPort).toBe(2002) // environment over file
+  expect(config.httpPort).toBe(3003) // flag over environment
+  expect(config.store).toBe('memory') // file, untouched by the rest
+  expect(config.host).toBe('127.0.0.1') // default, untouched by all
+})
+
+it('lists the sources it read, in order', () => {
+  const loaded = loadConfig(['--config', 'a.json'], {}, files({ 'a.json': '{}' }))
+  expect(loaded).toMatchObject({ sources: ['defaults', 'a.json'] })
+})
+
+it('reads the config file named by SESSIONLAB_CONFIG, and --config over it', () => {
+  const read = files({
+    'env.json': JSON.stringify({ mqttPort: 1111 }),
+    'flag.json': JSON.stringify({ mqttPort: 2222 }),
+  })
+  expect(configOf([], { SESSIONLAB_CONFIG: 'env.json' }, read).mqttPort).toBe(1111)
+  expect(
+    configOf(['--config', 'flag.json'], { SESSIONLAB_CONFIG: 'env.json' }, read).mqttPort,
+  ).toBe(2222)
+})
+
+it('maps every flag to a SESSIONLAB_ variable of the same name', () => {
+  const env = {
+    SESSIONLAB_HOST: '0.0.0.0',
+    SESSIONLAB_MQTT_PORT: '1',
+    SESSIONLAB_WS_PORT: '2',
+    SESSIONLAB_WS_PATH: '/ws',
+    SESSIONLAB_HTTP_PORT: '3',
+    SESSIONLAB_STORE: 'memory',
+    SESSIONLAB_DATA_DIR: '/var/lib/sessionlab',
+    SESSIONLAB_SQLITE_SYNC: 'full',
+    SESSIONLAB_MAX_CLIENT_ID_LENGTH: '64',
+    SESSIONLAB_MAX_KEEPALIVE: '600',
+    SESSIONLAB_TAKEOVER_WILL: 'suppress',
+    SESSIONLAB_MAX_PENDING_DELIVERIES: '5',
+  }
+  expect(configOf([], env)).toEqual({
+    host: '0.0.0.0',
+    mqttPort: 1,
+    wsPort: 2,
+    wsPath: '/ws',
+    httpPort: 3,
+    store: 'memory',
+    dataDir: '/var/lib/sessionlab',
+    sqliteSync: 'full',
+    maxClientIdLength: 64,
+    maxKeepalive: 600,
+    takeoverWill: 'suppress',
+    maxPendingDeliveries: 5,
+  })
+})
+
+it('accepts numbers in the file as JSON numbers or as strings', () => {
+  const read = files({ 'n.json': JSON.stringify({ mqttPort: 1884, wsPort: '8084' }) })
+  expect(configOf(['--config', 'n.json'], {}, read)).toMatchObject({ mqttPort: 1884, wsPort: 8084 })
+})
+
+it('ignores variables outside the SESSIONLAB_ names', () => {
+  expect(configOf([], { MQTT_PORT: '9', sessionlab_mqtt_port: '9' }).mqttPort).toBe(1883)
+})

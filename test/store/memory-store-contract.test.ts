@@ -1,0 +1,12 @@
+import { describe } from 'vitest'
+import { createMemoryStore } from '../../broker/store/memory.ts'
+import { describeSessionStoreContract } from './contract.ts'
+import { testBroker } from './contract-helpers.ts'
+
+describe('the memory store', () => {
+  describeSessionStoreContract(async () => {
+    const store = createMemoryStore()
+    await store.setup(testBroker())
+    return { store, close: () => store.destroy() }
+  })
+})

@@ -1,0 +1,57 @@
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { afterEach, beforeEach, expect, it } from 'vitest'
+import { openSqliteStore } from '../../broker/store/sqlite/index.ts'
+import type { SessionStore } from '../../broker/store/types.ts'
+import { publish, testBroker } from './contract-helpers.ts'
+import { makeTempDir } from './temp-dir.ts'
+
+let dir: ReturnType<typeof makeTempDir>
+let store: SessionStore
+/** A second connection to the same file: it sees only what was committed. */
+let observer: Database.Database
+
+beforeEach(async () => {
+  dir = makeTempDir()
+  const file = join(dir.path, 'sessions.db')
+  store = openSqliteStore({ file })
+  await store.setup(testBroker())
+  observer = new Database(file, { readonly: true })
+})
+afterEach(async () => {
+  observer.close()
+  await store.destroy()
+  dir.remove()
+})
+
+function committedRows(table: 'sessions' | 'outgoing' | 'incoming'): number {
+  return observer.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number
+}
+
+it('resolves a write only once another connection sees it', async () => {
+  const write = store.openSession('alice')
+  expect(committedRows('sessions')).toBe(0)
+
+  const seenOnResolve = await write.then(() => committedRows('sessions'))
+  expect(seenOnResolve).toBe(1)
+})
+
+it('commits a tick of writes together before resolving any of them', async () => {
+  const seen: number[] = []
+  const writes = [1, 2, 3].map((counter) =>
+    store
+      .outgoingEnqueueCombi([{ clientId: 'alice' }, { clientId: 'bob' }], publish(counter))
+      .then(() => seen.push(committedRows('outgoing'))),
+  )
+  expect(committedRows('outgoing')).toBe(0)
+
+  await Promise.all(writes)
+  expect(seen).toEqual([6, 6, 6])
+})
+
+it('flush resolves once what was written is committed', async () => {
+  void store.incomingStorePacket({ id: 'alice' }, { ...publish(1, 2), messageId: 1 })
+  expect(committedRows('incoming')).toBe(0)
+  await store.flush()
+  expect(committedRows('incoming')).toBe(1)
+})
