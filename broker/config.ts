@@ -240,10 +240,10 @@ export function helpText(): string {
     const f = fields[key]
     const values = f.kind.type === 'enum' ? ` <${f.kind.values.join('|')}>` : ' <value>'
     lines.push(
-      `  --${f.flag}${values}`.padEnd(44) + `${f.help} (default: ${f.default}; key: ${key})`,
+      `${`  --${f.flag}${values}`.padEnd(44)}${f.help} (default: ${f.default}; key: ${key})`,
     )
   }
-  lines.push('  --config <file>'.padEnd(44) + 'JSON file of settings (flags override it)')
-  lines.push('  -h, --help'.padEnd(44) + 'show this help')
+  lines.push(`${'  --config <file>'.padEnd(44)}JSON file of settings (flags override it)`)
+  lines.push(`${'  -h, --help'.padEnd(44)}show this help`)
   return lines.join('\n')
 }

@@ -89,9 +89,9 @@ export class SessionPersistence {
     const byQoS = new Map<QoS, { clientId: string }[]>()
     for (const [clientId, qos] of granted) {
       const effective = Math.min(packet.qos, qos) as QoS
-      let group = byQoS.get(effective)
-      if (!group) byQoS.set(effective, (group = []))
-      group.push({ clientId })
+      const group = byQoS.get(effective)
+      if (group) group.push({ clientId })
+      else byQoS.set(effective, [{ clientId }])
     }
     const writes: Promise<void>[] = []
     for (const [qos, group] of byQoS) {

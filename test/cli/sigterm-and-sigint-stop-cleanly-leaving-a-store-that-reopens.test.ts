@@ -4,21 +4,6 @@ import { tempDir } from '../helpers/broker.ts'
 import { startChildBroker } from '../helpers/child-broker.ts'
 import { sqliteArgs } from './real-store.ts'
 
-function sqliteArgs(dataDir: string): string[] {
-  return [
-    '--store',
-    'sqlite',
-    '--data-dir',
-    dataDir,
-    '--mqtt-port',
-    '0',
-    '--ws-port',
-    '0',
-    '--http-port',
-    '0',
-  ]
-}
-
 it.each(['SIGTERM', 'SIGINT'] as const)(
   'stops on %s with exit 0, and the store reopens with the session and its queue',
   async (signal) => {

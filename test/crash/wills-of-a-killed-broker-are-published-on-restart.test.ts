@@ -100,13 +100,6 @@ it('publishes the Will of a client connected at a kill -9 once, after the restar
     clean: true,
     will: { topic: 'will/owner', payload: 'owner vanished', qos: 1 },
   })
-  // A client that said DISCONNECT has no Will left to publish [MQTT-3.1.2-10].
-  const { peer: polite } = await MqttPeer.connect(first.mqttUrl, {
-    clientId: 'polite-owner',
-    clean: false,
-    will: { topic: 'will/polite', payload: 'polite owner vanished', qos: 1 },
-  })
-  await polite.disconnect()
   // CONNACK came: the Will is stored [MQTT-3.1.2-8]
   expect((await first.kill('SIGKILL')).signal).toBe('SIGKILL')
 

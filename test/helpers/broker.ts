@@ -7,12 +7,16 @@ import { type Config, loadConfig } from '../../broker/config.ts'
 
 export type Transport = 'tcp' | 'ws'
 export const transports: Transport[] = ['tcp', 'ws']
+/** Every transport on every store, for the rules that touch the store. */
+export const transportsAndStores = transports.flatMap((transport) =>
+  (['sqlite', 'memory'] as const).map((store) => [transport, store] as const),
+)
 
 /** The defaults, on free ports, for one test's own broker. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
   const loaded = loadConfig([])
   if ('help' in loaded) throw new Error('unexpected help')
-  return { ...loaded.config, mqttPort: 0, wsPort: 0, httpPort: 0, store: 'memory', ...overrides }
+  return { ...loaded.config, mqttPort: 0, wsPort: 0, httpPort: 0, ...overrides }
 }
 
 export function tempDir(prefix = 'sessionlab-test-'): string {
@@ -22,12 +26,11 @@ export function tempDir(prefix = 'sessionlab-test-'): string {
 }
 
 /**
- * Starts a broker owned by the current test and closed when it finishes.
- * `store: 'sqlite'` gets a fresh data dir unless one is given.
+ * Starts a broker owned by the current test and closed when it finishes, on
+ * the default (sqlite) store in a fresh data dir unless told otherwise.
  */
 export async function startBroker(overrides: Partial<Config> = {}): Promise<BrokerHandle> {
-  const dataDir =
-    overrides.dataDir ?? (overrides.store === 'sqlite' ? tempDir() : join(tmpdir(), 'unused'))
+  const dataDir = overrides.dataDir ?? tempDir()
   const broker = await createBroker(testConfig({ ...overrides, dataDir }))
   onTestFinished(() => broker.close())
   return broker

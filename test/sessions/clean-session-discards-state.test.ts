@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { startBroker, transports, urlFor } from '../helpers/broker.ts'
+import { startBroker, transportsAndStores, urlFor } from '../helpers/broker.ts'
 import { RawClient } from '../helpers/raw-client.ts'
 
 async function publishQoS1(url: string, topic: string, payload: string): Promise<void> {
@@ -17,9 +17,9 @@ async function publishQoS1(url: string, topic: string, payload: string): Promise
   await client.disconnect()
 }
 
-describe.each(transports)('over %s', (transport) => {
+describe.each(transportsAndStores)('over %s on %s', (transport, store) => {
   test('CleanSession=1 discards the earlier persistent session: subscriptions and queue', async () => {
-    const broker = await startBroker()
+    const broker = await startBroker({ store })
     const url = urlFor(broker, transport)
     const first = await RawClient.connect(url, { clientId: 'd1', clean: false })
     await first.client.subscribe('t/1', 1)
@@ -40,7 +40,7 @@ describe.each(transports)('over %s', (transport) => {
   })
 
   test('CleanSession=1 leaves nothing behind when it disconnects', async () => {
-    const broker = await startBroker()
+    const broker = await startBroker({ store })
     const url = urlFor(broker, transport)
     const clean = await RawClient.connect(url, { clientId: 'd2', clean: true })
     await clean.client.subscribe('t/2', 1)

@@ -1,10 +1,10 @@
 import { describe, expect, test } from 'vitest'
-import { startBroker, transports, urlFor } from '../helpers/broker.ts'
+import { startBroker, transportsAndStores, urlFor } from '../helpers/broker.ts'
 import { RawClient } from '../helpers/raw-client.ts'
 
-describe.each(transports)('over %s', (transport) => {
+describe.each(transportsAndStores)('over %s on %s', (transport, store) => {
   test('a CleanSession=0 client resumes its subscription and receives what was queued, in order', async () => {
-    const broker = await startBroker()
+    const broker = await startBroker({ store })
     const url = urlFor(broker, transport)
     const first = await RawClient.connect(url, { clientId: 'device1', clean: false })
     expect(first.connack.sessionPresent).toBe(false)

@@ -1,10 +1,10 @@
 import { describe, expect, test } from 'vitest'
-import { startBroker, transports, urlFor } from '../helpers/broker.ts'
+import { startBroker, transportsAndStores, urlFor } from '../helpers/broker.ts'
 import { RawClient } from '../helpers/raw-client.ts'
 
-describe.each(transports)('over %s', (transport) => {
+describe.each(transportsAndStores)('over %s on %s', (transport, store) => {
   test('CONNACK says session-present=1 for a persistent session that has no subscriptions', async () => {
-    const broker = await startBroker()
+    const broker = await startBroker({ store })
     const url = urlFor(broker, transport)
     const first = await RawClient.connect(url, { clientId: 'nosubs', clean: false })
     expect(first.connack.sessionPresent).toBe(false)
@@ -22,7 +22,7 @@ describe.each(transports)('over %s', (transport) => {
   })
 
   test('a session that ended with an unsubscribe of everything is still present', async () => {
-    const broker = await startBroker()
+    const broker = await startBroker({ store })
     const url = urlFor(broker, transport)
     const first = await RawClient.connect(url, { clientId: 'unsub', clean: false })
     await first.client.subscribe('a/b', 1)

@@ -12,6 +12,11 @@ test('a subscriber that stops reading, then disconnects, does not stall or crash
   const stuck = connect({ port: Number(url.port), host: url.hostname })
   await new Promise<void>((resolve) => stuck.once('connect', () => resolve()))
   stuck.pause()
+  const stuckSubscribed = new Promise<void>((resolve) =>
+    broker.aedes.on('subscribe', (_subs, client) => {
+      if (client.id === 'stuck') resolve()
+    }),
+  )
   stuck.write(
     mqttPacket.generate({
       cmd: 'connect',
@@ -29,12 +34,16 @@ test('a subscriber that stops reading, then disconnects, does not stall or crash
       subscriptions: [{ topic: 'flood', qos: 1 }],
     }),
   )
-  const stuckClosed = new Promise<void>((resolve) => stuck.once('close', () => resolve()))
+  const stuckDropped = new Promise<void>((resolve) =>
+    broker.aedes.on('clientDisconnect', (client) => {
+      if (client.id === 'stuck') resolve()
+    }),
+  )
 
   const { client: bystander } = await RawClient.connect(broker.urls.mqtt, { clientId: 'bystander' })
   await bystander.subscribe('other', 1)
   const { client: flooder } = await RawClient.connect(broker.urls.mqtt, { clientId: 'flooder' })
-  await flooder.ping() // the stuck SUBSCRIBE was handled before this round trip ends... on its own socket
+  await stuckSubscribed
   const payload = Buffer.alloc(4096, 1)
   for (let i = 0; i < 6000; i++) {
     flooder.send({
@@ -61,7 +70,9 @@ test('a subscriber that stops reading, then disconnects, does not stall or crash
   expect((await bystander.next('publish')).payload.toString()).toBe('still here')
 
   // Past the limit of unwritten deliveries the stuck subscriber is dropped...
-  await stuckClosed
+  await stuckDropped
+  stuck.resume()
+  await new Promise<void>((resolve) => stuck.once('close', () => resolve()))
   // ...and the broker keeps serving everyone else.
   flooder.send({
     cmd: 'publish',

@@ -1,6 +1,6 @@
 import type { IPublishPacket } from 'mqtt-packet'
 import { describe, expect, test } from 'vitest'
-import { startBroker, transports, urlFor } from '../helpers/broker.ts'
+import { startBroker, transportsAndStores, urlFor } from '../helpers/broker.ts'
 import { RawClient } from '../helpers/raw-client.ts'
 
 function publish(topic: string, payload: string, qos: 1 | 2, messageId: number): IPublishPacket {
@@ -15,9 +15,9 @@ function publish(topic: string, payload: string, qos: 1 | 2, messageId: number):
   }
 }
 
-describe.each(transports)('over %s', (transport) => {
+describe.each(transportsAndStores)('over %s on %s', (transport, store) => {
   test('an unacknowledged QoS 1 message is resent on resume with the same packet id and DUP=1', async () => {
-    const broker = await startBroker()
+    const broker = await startBroker({ store })
     const url = urlFor(broker, transport)
     const sub = await RawClient.connect(url, { clientId: 'slow', clean: false })
     await sub.client.subscribe('q1', 1)
@@ -44,7 +44,7 @@ describe.each(transports)('over %s', (transport) => {
   })
 
   test('a QoS 2 message not yet PUBRECed is resent with DUP=1, and PUBREL state resumes', async () => {
-    const broker = await startBroker()
+    const broker = await startBroker({ store })
     const url = urlFor(broker, transport)
     const sub = await RawClient.connect(url, { clientId: 'q2sub', clean: false })
     await sub.client.subscribe('q2/+', 2)
@@ -85,7 +85,7 @@ describe.each(transports)('over %s', (transport) => {
   })
 
   test("a publisher's DUP flag is not passed on to subscribers", async () => {
-    const broker = await startBroker()
+    const broker = await startBroker({ store })
     const url = urlFor(broker, transport)
     const sub = await RawClient.connect(url, { clientId: 'dupsub', clean: true })
     await sub.client.subscribe('d', 1)

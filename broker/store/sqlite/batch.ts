@@ -53,6 +53,22 @@ export class WriteBatch {
     })
   }
 
+  /**
+   * Runs `work` in the current transaction like {@link run}, but resolves at
+   * once: the write commits with this tick's batch, and nothing waits for it.
+   * Only for writes whose loss in a crash the protocol already tolerates (a
+   * redelivery), never for one that an acknowledgement depends on.
+   */
+  runWriteBehind<T>(work: () => T): Promise<T> {
+    try {
+      this.#open()
+      return Promise.resolve(work())
+    } catch (err) {
+      if (this.#waiters !== null && !this.#db.inTransaction) this.#fail(err)
+      return Promise.reject(err)
+    }
+  }
+
   /** Resolves once every write issued so far is committed. */
   flush(): Promise<void> {
     const waiters = this.#waiters

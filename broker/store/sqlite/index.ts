@@ -114,15 +114,30 @@ class SqliteStore implements SessionStore {
     )
   }
 
+  /**
+   * Giving a QoS 1 message its packet id before sending it does not wait for
+   * the commit: lost in a crash, the message is only sent again, which QoS 1
+   * allows. A QoS 2 id and a PUBREL must be stored before they are sent, or
+   * the receiver could take a resend for a new message.
+   */
   outgoingUpdate(client: ClientRef, packet: OutgoingPacket): Promise<void> {
-    return this.#batch.run(() => this.#outgoing.update(client.id, packet))
+    const update = () => this.#outgoing.update(client.id, packet)
+    if (packet.cmd === 'publish' && (packet as { qos?: number }).qos === 1) {
+      return this.#batch.runWriteBehind(update)
+    }
+    return this.#batch.run(update)
   }
 
+  /**
+   * A PUBACK/PUBCOMP from the receiver ends a delivery; nothing is sent that
+   * depends on it being stored, and losing it in a crash means one redelivery
+   * (of a PUBREL, for QoS 2), so it commits with the batch without waiting.
+   */
   outgoingClearMessageId(
     client: ClientRef,
     packet: OutgoingRef,
   ): Promise<OutgoingPacket | undefined> {
-    return this.#batch.run(() => this.#outgoing.clear(client.id, packet))
+    return this.#batch.runWriteBehind(() => this.#outgoing.clear(client.id, packet))
   }
 
   outgoingStream(client: ClientRef): Readable {
