@@ -1,6 +1,9 @@
 import type { Database, Statement } from 'better-sqlite3'
 import { SessionLabError } from '../../errors.ts'
 
+// How long write-behind writes may wait for a commit when nothing durable does.
+const WRITE_BEHIND_MS = 5
+
 interface Waiter {
   resolve: () => void
   reject: (err: unknown) => void
@@ -14,7 +17,9 @@ interface Waiter {
  * The first write of a tick opens `BEGIN IMMEDIATE`; every write runs at once,
  * so reads on the connection see it; a `setImmediate` then COMMITs and settles
  * the promises of the whole batch: all resolve, or, if the commit fails, the
- * batch is rolled back and all reject.
+ * batch is rolled back and all reject. A transaction holding only
+ * write-behind writes stays open for up to a few milliseconds, so a resume
+ * drain commits once per many messages rather than once per message.
  */
 export class WriteBatch {
   readonly #db: Database
@@ -23,6 +28,8 @@ export class WriteBatch {
   readonly #rollback: Statement
   /** The promises of the open transaction; null when none is open. */
   #waiters: Waiter[] | null = null
+  #commitScheduled = false
+  #lazyTimer: NodeJS.Timeout | null = null
   #closed = false
 
   constructor(db: Database) {
@@ -44,6 +51,7 @@ export class WriteBatch {
     try {
       waiters = this.#open()
       value = work()
+      this.#scheduleCommit(waiters)
     } catch (err) {
       if (this.#waiters !== null && !this.#db.inTransaction) this.#fail(err)
       return Promise.reject(err)
@@ -61,8 +69,10 @@ export class WriteBatch {
    */
   runWriteBehind<T>(work: () => T): Promise<T> {
     try {
-      this.#open()
-      return Promise.resolve(work())
+      const waiters = this.#open()
+      const value = work()
+      this.#scheduleLazyCommit(waiters)
+      return Promise.resolve(value)
     } catch (err) {
       if (this.#waiters !== null && !this.#db.inTransaction) this.#fail(err)
       return Promise.reject(err)
@@ -73,6 +83,7 @@ export class WriteBatch {
   flush(): Promise<void> {
     const waiters = this.#waiters
     if (waiters === null) return Promise.resolve()
+    this.#scheduleCommit(waiters)
     return new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }))
   }
 
@@ -92,6 +103,10 @@ export class WriteBatch {
     const waiters = this.#waiters
     if (waiters === null) return
     this.#waiters = null
+    if (this.#lazyTimer !== null) {
+      clearTimeout(this.#lazyTimer)
+      this.#lazyTimer = null
+    }
     try {
       this.#commit.run()
     } catch (err) {
@@ -108,11 +123,27 @@ export class WriteBatch {
     this.#begin.run()
     const waiters: Waiter[] = []
     this.#waiters = waiters
+    this.#commitScheduled = false
+    return waiters
+  }
+
+  /** A durable write commits at the end of this tick. */
+  #scheduleCommit(waiters: Waiter[]): void {
+    if (this.#commitScheduled) return
+    this.#commitScheduled = true
     setImmediate(() => {
       // A later batch may be open by now if this one was committed early.
       if (this.#waiters === waiters) this.commit()
     })
-    return waiters
+  }
+
+  /** Write-behind alone lets the transaction gather a few ticks' writes. */
+  #scheduleLazyCommit(waiters: Waiter[]): void {
+    if (this.#lazyTimer !== null) return
+    this.#lazyTimer = setTimeout(() => {
+      this.#lazyTimer = null
+      if (this.#waiters === waiters) this.commit()
+    }, WRITE_BEHIND_MS)
   }
 
   #fail(err: unknown): void {
