@@ -126,7 +126,7 @@ export function loadConfig(
   const file = typeof flags.config === 'string' ? flags.config : env.SESSIONLAB_CONFIG
   if (file) {
     for (const [key, value] of Object.entries(readConfigFile(file, readFile))) {
-      if (!(key in fields)) {
+      if (!Object.hasOwn(fields, key)) {
         throw invalid(`config file ${file}: unknown key "${key}" (known: ${keys.join(', ')})`)
       }
       raw.set(key as keyof Config, { value, where: `config file ${file}: "${key}"` })

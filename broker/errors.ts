@@ -9,6 +9,7 @@ export const ErrorCodes = {
   DATA_DIR_UNWRITABLE: 'the data directory cannot be written',
   STORE_NEWER_SCHEMA: 'the store was written by a newer SessionLab',
   STORE_CORRUPT: 'the store file is corrupt',
+  STORE_IN_USE: 'the store is open in another running broker',
   STORE_CLOSED: 'the store is closed',
   LISTEN_FAILED: 'a listener could not be opened',
 } as const

@@ -16,6 +16,13 @@ async function main(): Promise<number> {
     return 0
   }
   const { config } = loaded
+  // Listen for signals before anything starts: one that arrives while the
+  // broker is starting (or right after it printed its addresses) still
+  // gets a clean shutdown rather than the default kill.
+  const stopped = new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'))
+    process.once('SIGTERM', () => resolve('SIGTERM'))
+  })
   const broker = await createBroker(config, log)
   log.info(
     `sessionlab ready (store: ${config.store}${config.store === 'sqlite' ? ` in ${config.dataDir}` : ''})`,
@@ -26,14 +33,7 @@ async function main(): Promise<number> {
     log.info(`  published ${broker.orphanedWillsPublished} Will(s) left by the previous run`)
   }
 
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      log.info(`${signal}: shutting down`)
-      resolve()
-    }
-    process.once('SIGINT', () => stop('SIGINT'))
-    process.once('SIGTERM', () => stop('SIGTERM'))
-  })
+  log.info(`${await stopped}: shutting down`)
   await broker.close()
   log.info('stopped')
   return 0

@@ -21,6 +21,8 @@ export async function openWsListener(
     handleProtocols: (protocols) =>
       protocols.has('mqtt') ? 'mqtt' : protocols.has('mqttv3.1') ? 'mqttv3.1' : false,
   })
+  // ws re-emits the http server's errors; `listen` reports them
+  wss.on('error', () => {})
   wss.on('connection', (ws, req) => {
     handle(webSocketDuplex(ws), req)
   })

@@ -12,6 +12,8 @@ export interface AedesClientInternals extends Client {
   /** The CONNECT's Will while connected; `close()` publishes it unless DISCONNECT came. */
   will: WillPacket | null
   _will: WillPacket | null
+  /** mqtt-packet's parser for this connection; aedes listens to its 'packet' events. */
+  _parser: import('node:events').EventEmitter
   /** Set when a DISCONNECT packet was received [MQTT-3.14.4-3]. */
   _disconnected: boolean
   /** Topic filter -> granted subscription of this connection. */

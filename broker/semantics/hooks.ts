@@ -30,10 +30,12 @@ export function sessionHooks(deps: HookDeps): Hooks {
         clean: packet.clean !== false,
         keepalive: packet.keepalive ?? 0,
       })
-      installDelivery(internals(client), {
+      const c = internals(client)
+      installDelivery(c, {
         maxPendingDeliveries: deps.config.maxPendingDeliveries,
         onSlowConsumer: deps.onSlowConsumer,
       })
+      discardWillBeforeClosing(c, deps.persistence)
       done(null, true)
     },
 
@@ -79,4 +81,20 @@ export function sessionHooks(deps: HookDeps): Hooks {
       done(null, sub.topic === SESSION_MARKER_TOPIC ? null : sub)
     },
   }
+}
+
+/**
+ * [MQTT-3.14.4-3]: after DISCONNECT the Will is gone, also for a broker that
+ * crashes a moment later. aedes closes the socket as it reads the DISCONNECT
+ * (and the socket half-closes by itself when the client's FIN follows) and
+ * deletes the stored Will afterwards without waiting, so a client could see
+ * its connection closed while its Will is still stored, to be published
+ * after a restart. Here the deletion is committed before aedes sees the packet.
+ */
+function discardWillBeforeClosing(client: AedesClientInternals, persistence: SessionPersistence) {
+  client._parser.prependListener('packet', (packet: { cmd: string }) => {
+    if (packet.cmd !== 'disconnect' || !client.will) return
+    persistence.delWill({ id: client.id, brokerId: client.broker.id }).catch(() => {})
+    persistence.store.commitNow()
+  })
 }

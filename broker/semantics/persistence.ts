@@ -1,4 +1,4 @@
-import { Transform } from 'node:stream'
+import { Readable } from 'node:stream'
 import type {
   ClientRef,
   QoS,
@@ -17,6 +17,13 @@ import type {
  */
 export const SESSION_MARKER_TOPIC = '$SessionLab/session-present'
 
+// Queued messages numbered per commit when a session resumes.
+const RESUME_PAGE = 256
+
+function originKey(packet: StoredPacket): string {
+  return `${packet.brokerId}:${packet.brokerCounter}:${packet.messageId}`
+}
+
 /**
  * The persistence aedes talks to: a {@link SessionStore} behind the session
  * rules aedes 1.2 gets wrong, each fixed here at the store seam.
@@ -26,6 +33,8 @@ export class SessionPersistence {
   #broker: StoreBroker | null = null
   /** brokerId:brokerCounter of messages committed before their PUBACK/PUBREC. */
   readonly #committed = new Set<string>()
+  /** Per connection: queued messages given their packet id while streamed for resume. */
+  readonly #assigned = new WeakMap<ClientRef, Set<string>>()
   /** clientId\0messageId of QoS 2 packets stored before aedes first looks them up. */
   readonly #freshIncoming = new Set<string>()
 
@@ -123,16 +132,52 @@ export class SessionPersistence {
     return this.store.discardSession(client.id)
   }
 
-  /** Unacknowledged messages are resent with DUP=1 [MQTT-3.3.1-1], [MQTT-4.4.0-1]. */
-  outgoingStream(client: ClientRef) {
-    const resend = new Transform({
-      objectMode: true,
-      transform(packet: StoredPacket, _enc, next) {
-        const sent = packet.messageId !== undefined && packet.messageId !== null
-        next(null, packet.cmd === 'publish' && sent ? { ...packet, dup: true } : packet)
-      },
-    })
-    return this.store.outgoingStream(client).pipe(resend)
+  /**
+   * Streams a session's queue for aedes to send on resume. Messages sent
+   * before (they have a packet id) are resent with DUP=1 [MQTT-3.3.1-1],
+   * [MQTT-4.4.0-1]. Messages never sent get their packet id here, a page at a
+   * time in one commit, from the connection's own id sequence exactly as
+   * aedes would pick it, instead of one commit per message as aedes' resume
+   * asks for them (a crash then still resends them with the same id).
+   */
+  outgoingStream(client: ClientRef & { _nextId?: number }): Readable {
+    const store = this.store
+    const assigned = new Set<string>()
+    this.#assigned.set(client, assigned)
+    async function* resume(): AsyncGenerator<StoredPacket> {
+      let page: StoredPacket[] = []
+      for await (const packet of store.outgoingStream(client)) {
+        page.push(packet as StoredPacket)
+        if (page.length === RESUME_PAGE) {
+          yield* await assignIds(page)
+          page = []
+        }
+      }
+      yield* await assignIds(page)
+    }
+    async function assignIds(page: StoredPacket[]): Promise<StoredPacket[]> {
+      const writes: Promise<void>[] = []
+      const out = page.map((packet) => {
+        if (packet.cmd !== 'publish') return packet
+        if (packet.messageId != null) return { ...packet, dup: true }
+        if (typeof client._nextId !== 'number') return packet
+        const messageId = client._nextId
+        client._nextId = messageId >= 65535 ? 1 : messageId + 1 // as aedes' QoSPacket
+        const numbered = { ...packet, messageId }
+        writes.push(store.outgoingUpdate(client, numbered))
+        assigned.add(originKey(numbered))
+        return numbered
+      })
+      await Promise.all(writes)
+      return out
+    }
+    return Readable.from(resume())
+  }
+
+  /** A packet id given out by `outgoingStream` is already stored: nothing to do. */
+  async outgoingUpdate(client: ClientRef, packet: StoredPacket): Promise<void> {
+    if (this.#assigned.get(client)?.delete(originKey(packet))) return
+    await this.store.outgoingUpdate(client, packet)
   }
 
   async incomingGetPacket(client: ClientRef, packet: { messageId?: number }) {
@@ -151,7 +196,6 @@ export class SessionPersistence {
   removeSubscriptions = (c: ClientRef, t: string[]) => this.store.removeSubscriptions(c, t)
   countOffline = () => this.store.countOffline()
   subscriptionsByTopic = (topic: string) => this.store.subscriptionsByTopic(topic)
-  outgoingUpdate = (c: ClientRef, p: StoredPacket) => this.store.outgoingUpdate(c, p)
   outgoingClearMessageId = (c: ClientRef, p: { messageId?: number }) =>
     this.store.outgoingClearMessageId(c, p)
   incomingStorePacket = (c: ClientRef, p: StoredPacket) => this.store.incomingStorePacket(c, p)

@@ -273,6 +273,8 @@ class MemoryStore implements SessionStore {
 
   async flush(): Promise<void> {}
 
+  commitNow(): void {}
+
   async destroy(): Promise<void> {
     if (this.#destroyed) throw new SessionLabError('STORE_CLOSED', 'destroy() called twice')
     this.#destroyed = true

@@ -157,4 +157,6 @@ export interface SessionStore extends AedesPersistence {
   discardSession(clientId: string): Promise<void>
   /** Resolves once every write issued so far is committed. */
   flush(): Promise<void>
+  /** Commits every write issued so far before returning (a no-op where nothing is pending). */
+  commitNow(): void
 }

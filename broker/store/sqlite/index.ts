@@ -1,3 +1,4 @@
+import { dirname } from 'node:path'
 import { Readable } from 'node:stream'
 import type { Database } from 'better-sqlite3'
 import type {
@@ -13,7 +14,8 @@ import type {
 } from '../types.ts'
 import { WriteBatch } from './batch.ts'
 import { IncomingPackets } from './incoming.ts'
-import { openDatabase, type SyncMode } from './open.ts'
+import { lockStore } from './lock.ts'
+import { ensureDirectory, openDatabase, type SyncMode } from './open.ts'
 import { OutgoingQueues } from './outgoing.ts'
 import { RetainedMessages } from './retained.ts'
 import { SessionMarkers } from './sessions.ts'
@@ -35,6 +37,7 @@ export interface SqliteStoreOptions {
 class SqliteStore implements SessionStore {
   readonly kind = 'sqlite'
   readonly #db: Database
+  readonly #onClose: () => void
   readonly #batch: WriteBatch
   readonly #subscriptions: Subscriptions
   readonly #outgoing: OutgoingQueues
@@ -44,8 +47,9 @@ class SqliteStore implements SessionStore {
   readonly #sessions: SessionMarkers
   #broker: StoreBroker | undefined
 
-  constructor(db: Database) {
+  constructor(db: Database, onClose: () => void = () => {}) {
     this.#db = db
+    this.#onClose = onClose
     this.#batch = new WriteBatch(db)
     this.#subscriptions = new Subscriptions(db)
     this.#outgoing = new OutgoingQueues(db, () => this.#batch.assertOpen())
@@ -115,17 +119,11 @@ class SqliteStore implements SessionStore {
   }
 
   /**
-   * Giving a QoS 1 message its packet id before sending it does not wait for
-   * the commit: lost in a crash, the message is only sent again, which QoS 1
-   * allows. A QoS 2 id and a PUBREL must be stored before they are sent, or
-   * the receiver could take a resend for a new message.
+   * A packet id (or a PUBREL) is stored before it is sent, so that a resend
+   * after a crash carries the same id and DUP=1 [MQTT-4.4.0-1].
    */
   outgoingUpdate(client: ClientRef, packet: OutgoingPacket): Promise<void> {
-    const update = () => this.#outgoing.update(client.id, packet)
-    if (packet.cmd === 'publish' && (packet as { qos?: number }).qos === 1) {
-      return this.#batch.runWriteBehind(update)
-    }
-    return this.#batch.run(update)
+    return this.#batch.run(() => this.#outgoing.update(client.id, packet))
   }
 
   /**
@@ -206,11 +204,16 @@ class SqliteStore implements SessionStore {
     return this.#batch.flush()
   }
 
+  commitNow(): void {
+    this.#batch.commit()
+  }
+
   /** Commits what is pending and closes the file; a second call rejects. */
   async destroy(): Promise<void> {
     this.#batch.assertOpen()
     this.#batch.close()
     this.#db.close()
+    this.#onClose()
   }
 
   #read<T>(read: () => T): T {
@@ -225,5 +228,12 @@ class SqliteStore implements SessionStore {
  * @throws SessionLabError DATA_DIR_UNWRITABLE, STORE_CORRUPT or STORE_NEWER_SCHEMA
  */
 export function openSqliteStore(opts: SqliteStoreOptions): SessionStore {
-  return new SqliteStore(openDatabase(opts.file, opts.sync ?? 'normal'))
+  ensureDirectory(dirname(opts.file))
+  const lock = lockStore(opts.file)
+  try {
+    return new SqliteStore(openDatabase(opts.file, opts.sync ?? 'normal'), () => lock.release())
+  } catch (err) {
+    lock.release()
+    throw err
+  }
 }

@@ -52,7 +52,8 @@ export function openDatabase(file: string, sync: SyncMode): Database.Database {
   }
 }
 
-function ensureDirectory(dir: string): void {
+/** Creates the data directory if needed; DATA_DIR_UNWRITABLE when it cannot. */
+export function ensureDirectory(dir: string): void {
   try {
     mkdirSync(dir, { recursive: true })
     if (!statSync(dir).isDirectory()) throw new Error('not a directory')
