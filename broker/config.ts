@@ -16,10 +16,21 @@ export interface Config {
   maxKeepalive: number
   takeoverWill: 'publish' | 'suppress'
   maxPendingDeliveries: number
+  adminToken: string
+  queueMaxMessages: number
+  queueMaxBytes: number
+  queueDropPolicy: 'oldest' | 'newest'
+  queueQos0: boolean
+  maxInflight: number
+  sessionExpiry: number
+  sysInterval: number
+  historySize: number
 }
 
 type Kind =
   | { type: 'string' }
+  | { type: 'optional-string' }
+  | { type: 'bool' }
   | { type: 'path' }
   | { type: 'port' }
   | { type: 'int'; min: number; max: number }
@@ -28,7 +39,7 @@ type Kind =
 interface Field {
   flag: string
   kind: Kind
-  default: string | number
+  default: string | number | boolean
   help: string
 }
 
@@ -100,6 +111,60 @@ export const fields: { [K in keyof Config]: Field } = {
     kind: { type: 'int', min: 1, max: 10_000_000 },
     default: 10_000,
     help: 'messages waiting to be written to one slow client before it is disconnected',
+  },
+  adminToken: {
+    flag: 'admin-token',
+    kind: { type: 'optional-string' },
+    default: '',
+    help: 'operator token for state-changing API calls (empty: generated once into the data dir)',
+  },
+  queueMaxMessages: {
+    flag: 'queue-max-messages',
+    kind: { type: 'int', min: 0, max: 100_000_000 },
+    default: 100_000,
+    help: 'queued messages kept per offline session (0 = no limit); past it one is dropped',
+  },
+  queueMaxBytes: {
+    flag: 'queue-max-bytes',
+    kind: { type: 'int', min: 0, max: 1_000_000_000_000 },
+    default: 64 * 1024 * 1024,
+    help: 'payload bytes queued per session (0 = no limit); past it one is dropped',
+  },
+  queueDropPolicy: {
+    flag: 'queue-drop-policy',
+    kind: { type: 'enum', values: ['oldest', 'newest'] },
+    default: 'oldest',
+    help: 'which message a full queue drops: the oldest queued or the new one',
+  },
+  queueQos0: {
+    flag: 'queue-qos0',
+    kind: { type: 'bool' },
+    default: false,
+    help: 'also queue QoS 0 messages for offline persistent sessions',
+  },
+  maxInflight: {
+    flag: 'max-inflight',
+    kind: { type: 'int', min: 0, max: 65535 },
+    default: 0,
+    help: 'unacknowledged QoS 1/2 messages sent to one client at a time (0 = no limit)',
+  },
+  sessionExpiry: {
+    flag: 'session-expiry',
+    kind: { type: 'int', min: 0, max: 10 * 365 * 24 * 3600 },
+    default: 0,
+    help: 'seconds an offline persistent session is kept before it expires (0 = never)',
+  },
+  sysInterval: {
+    flag: 'sys-interval',
+    kind: { type: 'int', min: 0, max: 86_400 },
+    default: 10,
+    help: 'seconds between $SYS/broker/... count updates (0 = off)',
+  },
+  historySize: {
+    flag: 'history-size',
+    kind: { type: 'int', min: 0, max: 10_000 },
+    default: 100,
+    help: "events kept in each session's history",
   },
 }
 
@@ -187,8 +252,16 @@ function readConfigFile(file: string, readFile: (path: string) => string): Recor
   return parsed as Record<string, unknown>
 }
 
-function coerce(kind: Kind, value: unknown, where: string): string | number {
+function coerce(kind: Kind, value: unknown, where: string): string | number | boolean {
   switch (kind.type) {
+    case 'optional-string':
+      if (typeof value !== 'string')
+        throw invalid(`${where}: expected a string, got ${show(value)}`)
+      return value
+    case 'bool':
+      if (value === true || value === 'true') return true
+      if (value === false || value === 'false') return false
+      throw invalid(`${where}: expected true or false, got ${show(value)}`)
     case 'string':
     case 'path':
       if (typeof value !== 'string' || value.length === 0) {
@@ -216,6 +289,8 @@ function integer(value: unknown, min: number, max: number, where: string, what: 
 }
 
 function show(value: unknown): string {
+  // never echo a secret back
+  if (typeof value === 'string' && value.length > 64) return `a ${value.length}-character string`
   return typeof value === 'string' ? `"${value}"` : String(JSON.stringify(value))
 }
 
@@ -238,7 +313,12 @@ export function helpText(): string {
   ]
   for (const key of keys) {
     const f = fields[key]
-    const values = f.kind.type === 'enum' ? ` <${f.kind.values.join('|')}>` : ' <value>'
+    const values =
+      f.kind.type === 'enum'
+        ? ` <${f.kind.values.join('|')}>`
+        : f.kind.type === 'bool'
+          ? ' <true|false>'
+          : ' <value>'
     lines.push(
       `${`  --${f.flag}${values}`.padEnd(44)}${f.help} (default: ${f.default}; key: ${key})`,
     )

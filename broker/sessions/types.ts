@@ -1,0 +1,130 @@
+/**
+ * The session inspector's model: one view of a session per ClientID, online
+ * or offline, and the typed events that change it. `web/`, the HTTP API and
+ * tests read sessions only through these types.
+ */
+
+export type DisconnectReason =
+  | 'client' // DISCONNECT received
+  | 'network' // the connection broke without DISCONNECT
+  | 'keepalive' // silent for 1.5x its keepalive
+  | 'takeover' // another connection took the ClientID
+  | 'protocol-error' // a malformed or forbidden packet
+  | 'slow-consumer' // too many unwritten deliveries
+  | 'admin' // an operator disconnected it
+  | 'shutdown' // the broker stopped
+
+/** One entry of a session's bounded history; `at` is ms since the epoch. */
+export type SessionEvent =
+  | {
+      type: 'connect'
+      at: number
+      clean: boolean
+      sessionPresent: boolean
+      remoteAddress: string | null
+    }
+  | { type: 'disconnect'; at: number; reason: DisconnectReason }
+  | { type: 'subscribe'; at: number; topic: string; qos: 0 | 1 | 2 | 128 }
+  | { type: 'unsubscribe'; at: number; topic: string }
+  | { type: 'queued'; at: number; topic: string; qos: 0 | 1 | 2; bytes: number }
+  | { type: 'dropped'; at: number; topic: string; bytes: number; why: 'queue-full' | 'queue-bytes' }
+  | { type: 'delivered'; at: number; topic: string; qos: 0 | 1 | 2 }
+  | { type: 'expired'; at: number; idleMs: number }
+  | { type: 'deleted'; at: number; by: 'admin' }
+
+export type SessionEventType = SessionEvent['type']
+
+export interface WillView {
+  topic: string
+  qos: 0 | 1 | 2
+  retain: boolean
+  payloadBytes: number
+  /** The payload as text when it is printable UTF-8, cut to a few hundred characters; else hex. */
+  preview: string
+}
+
+export interface QueueView {
+  /** Queued, not yet sent. */
+  count: number
+  bytes: number
+  /** Age of the oldest queued message in ms, null when the queue is empty. */
+  oldestAgeMs: number | null
+}
+
+/** Everything the broker holds for one ClientID. Times are ms since the epoch. */
+export interface SessionView {
+  clientId: string
+  connected: boolean
+  clean: boolean
+  protocolVersion: number | null
+  keepalive: number | null
+  username: string | null
+  remoteAddress: string | null
+  connectedAt: number | null
+  disconnectedAt: number | null
+  lastActivity: number | null
+  will: WillView | null
+  subscriptions: { topic: string; qos: 0 | 1 | 2 }[]
+  queue: QueueView
+  /** Outgoing QoS 1/2 messages sent and not yet acknowledged (PUBRELs included). */
+  inflight: number
+  /** Incoming QoS 2 messages received and waiting for PUBREL. */
+  incomingAwaitingPubrel: number
+  dropped: number
+  takeovers: number
+  /** Oldest first, at most `historySize` entries. */
+  history: SessionEvent[]
+}
+
+/** A row of the session list. */
+export type SessionSummary = Pick<
+  SessionView,
+  | 'clientId'
+  | 'connected'
+  | 'clean'
+  | 'connectedAt'
+  | 'disconnectedAt'
+  | 'lastActivity'
+  | 'inflight'
+  | 'dropped'
+> & { queued: number; subscriptions: number }
+
+export interface SessionListQuery {
+  state?: 'online' | 'offline'
+  /** ClientID prefix. */
+  prefix?: string
+  /** Opaque, from a previous page's `next`. */
+  cursor?: string
+  limit: number
+}
+
+export interface SessionPage {
+  sessions: SessionSummary[]
+  /** Cursor of the next page, null on the last one. */
+  next: string | null
+  counts: { online: number; offline: number; total: number }
+}
+
+/** A change to one session, as the event stream carries it. */
+export interface SessionChange {
+  clientId: string
+  event: SessionEvent
+}
+
+/** What the broker keeps per session and answers about it. */
+export interface SessionInspector {
+  list(query: SessionListQuery): Promise<SessionPage>
+  /** null when the broker holds nothing for this ClientID. */
+  get(clientId: string): Promise<SessionView | null>
+  /** Closes the client's connection as the broker would on a network failure (its Will follows). false if not connected. */
+  disconnect(clientId: string): Promise<boolean>
+  /** Disconnects (if connected), then discards the session. false if there was nothing to delete. */
+  delete(clientId: string): Promise<boolean>
+  /** Subscribes to every session change; returns the unsubscribe function. */
+  onChange(listener: (change: SessionChange) => void): () => void
+}
+
+/** Where parts of the broker report what happened to a session (the inspector implements it). */
+export interface SessionEventSink {
+  record(clientId: string, event: SessionEvent): void
+}
