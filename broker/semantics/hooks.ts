@@ -94,7 +94,9 @@ export function sessionHooks(deps: HookDeps): Hooks {
 function discardWillBeforeClosing(client: AedesClientInternals, persistence: SessionPersistence) {
   client._parser.prependListener('packet', (packet: { cmd: string }) => {
     if (packet.cmd !== 'disconnect' || !client.will) return
-    persistence.delWill({ id: client.id, brokerId: client.broker.id }).catch(() => {})
+    // by the connection itself: it is still live here (see SessionPersistence.delWill);
+    // should this fail, aedes deletes the Will again as it closes the connection
+    persistence.delWill(client).catch(() => {})
     persistence.store.commitNow()
   })
 }

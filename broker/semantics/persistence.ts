@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events'
 import { Readable } from 'node:stream'
 import type {
   ClientRef,
@@ -188,6 +189,23 @@ export class SessionPersistence {
     return this.store.incomingGetPacket(client, packet)
   }
 
+  /**
+   * aedes deletes a closed connection's Will by ClientID, after publishing it
+   * (client.js:373). On a takeover that runs after the new connection stored
+   * its own Will, which it would delete. A deletion asked for by ClientID
+   * only (not by a connection) while another live connection holds that
+   * ClientID is therefore not done: the stored Will is the newer one's.
+   */
+  delWill(client: { id: string; brokerId?: string }) {
+    if (!(client instanceof EventEmitter)) {
+      const clients = (this.#broker as { clients?: Record<string, { closed: boolean }> } | null)
+        ?.clients
+      const live = clients?.[client.id]
+      if (live && !live.closed) return Promise.resolve(undefined)
+    }
+    return this.store.delWill(client)
+  }
+
   // Plain delegation for the rest of the aedes-persistence interface.
   storeRetained = (p: StoredPacket) => this.store.storeRetained(p)
   createRetainedStream = (pattern: string) => this.store.createRetainedStream(pattern)
@@ -204,7 +222,6 @@ export class SessionPersistence {
   cleanIncoming = (c: ClientRef) => this.store.cleanIncoming(c)
   putWill = (c: ClientRef, p: StoredPacket) => this.store.putWill(c, p)
   getWill = (c: ClientRef) => this.store.getWill(c)
-  delWill = (c: { id: string; brokerId?: string }) => this.store.delWill(c)
   streamWill = (brokers?: Record<string, unknown>) => this.store.streamWill(brokers)
   getClientList = (topic: string) => this.store.getClientList(topic)
   destroy = () => this.store.destroy()

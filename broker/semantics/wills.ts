@@ -44,7 +44,8 @@ export async function publishWillsOnShutdown(aedes: AedesInternals): Promise<voi
         qos: will.qos,
         retain: will.retain,
       }).then(() =>
-        aedes.persistence.delWill({ id: client.id, brokerId: aedes.id }).then(() => undefined),
+        // by the connection, which is still live (see SessionPersistence.delWill)
+        aedes.persistence.delWill(client).then(() => undefined),
       ),
     )
   }

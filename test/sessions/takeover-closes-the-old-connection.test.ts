@@ -44,4 +44,24 @@ describe.each(transports)('over %s', (transport) => {
     const next = await watcher.next('publish')
     expect(next.topic).toBe('status/probe')
   })
+
+  test("after a takeover the new connection's Will is the one kept for a crash", async () => {
+    const broker = await startBroker()
+    const url = urlFor(broker, transport)
+    const { client: watcher } = await RawClient.connect(url, { clientId: 'watcher' })
+    await watcher.subscribe('status/#', 1)
+    const old = await RawClient.connect(url, { clientId: 'dev', clean: false, will })
+    await RawClient.connect(url, {
+      clientId: 'dev',
+      clean: false,
+      will: { ...will, payload: 'offline (second connection)' },
+    })
+    await old.client.waitClosed()
+    expect((await watcher.next('publish')).payload.toString()).toBe('offline')
+    // aedes deletes the old Will by ClientID once published: by now it has asked
+    await watcher.ping()
+    await broker.store.flush()
+    const stored = await broker.store.getWill({ id: 'dev' })
+    expect(stored && Buffer.from(stored.payload).toString()).toBe('offline (second connection)')
+  })
 })
