@@ -4,4 +4,11 @@
 import { register } from 'tsx/esm/api'
 
 register()
-await import('../broker/main.ts')
+// `sessionlab scenario ...` and `sessionlab sim ...` are the client tools;
+// anything else (no arguments, or flags) starts the broker.
+const clientCommands = new Set(['scenario', 'sim'])
+if (clientCommands.has(process.argv[2] ?? '')) {
+  await import('../clients/main.ts')
+} else {
+  await import('../broker/main.ts')
+}

@@ -6,15 +6,23 @@ import { join } from 'node:path'
 import { Aedes } from 'aedes'
 import type { WebSocketServer } from 'ws'
 import type { Config } from './config.ts'
+import type { AdminToken } from './http/admin-token.ts'
+import { openHttpApi } from './http/start.ts'
 import { closeServer } from './listeners/listen.ts'
 import { openTcpListener } from './listeners/tcp.ts'
 import { openWsListener } from './listeners/ws.ts'
+import { type BrokerStats, createBrokerStats } from './metrics/stats.ts'
+import { createPolicies, type Policies } from './policies/index.ts'
 import type { AedesClientInternals, AedesInternals } from './semantics/aedes-internals.ts'
 import { sessionHooks } from './semantics/hooks.ts'
 import { SessionPersistence } from './semantics/persistence.ts'
 import { publishOrphanedWills, publishWillsOnShutdown } from './semantics/wills.ts'
+import { type Clock, systemClock } from './sessions/clock.ts'
+import { SessionTracking } from './sessions/index.ts'
+import type { Sessions } from './sessions/types.ts'
 import { createMemoryStore } from './store/memory.ts'
 import type { SessionStore } from './store/types.ts'
+import { startSysTopics } from './sys.ts'
 
 export interface Logger {
   info(message: string): void
@@ -25,31 +33,62 @@ export interface BrokerHandle {
   aedes: AedesInternals
   store: SessionStore
   /** Where clients connect, as bound (port 0 resolved). */
-  urls: { mqtt: string; ws: string }
+  urls: { mqtt: string; ws: string; http: string }
   /** Wills from an earlier run published at start-up. */
   orphanedWillsPublished: number
+  /** Every session the broker holds, online or offline; where drops and queueing are recorded. */
+  sessions: Sessions
+  /** The HTTP API's operator token, and where it came from. */
+  adminToken: AdminToken
+  /** The counts behind `/metrics`, `/healthz` and the `$SYS` topics. */
+  stats: BrokerStats
+  /** Queue caps, QoS 0 queueing and the in-flight window: their counters and state. */
+  policies: Policies
   /** Stops listening, publishes due Wills, closes every connection, flushes and closes the store. */
   close(): Promise<void>
+}
+
+/** What a broker takes from outside besides its config; tests inject a clock. */
+export interface BrokerDeps {
+  /** The clock of session times and expiry (not of MQTT keepalives, which are aedes'). */
+  clock?: Clock
 }
 
 const silent: Logger = { info: () => {}, warn: () => {} }
 
 /** Starts a SessionLab broker: the store, aedes with the session rules, and its listeners. */
-export async function createBroker(config: Config, log: Logger = silent): Promise<BrokerHandle> {
-  const store = await openStore(config)
-  const persistence = new SessionPersistence(store)
+export async function createBroker(
+  config: Config,
+  log: Logger = silent,
+  deps: BrokerDeps = {},
+): Promise<BrokerHandle> {
+  const clock = deps.clock ?? systemClock
+  const store = await openStore(config, clock)
+  const tracking = new SessionTracking({ store, config, clock, warn: (m) => log.warn(m) })
+  const policies = createPolicies({
+    config,
+    store,
+    sink: tracking.sessions,
+    now: () => clock.now(),
+  })
+  const persistence = new SessionPersistence(store, policies.persistence)
   const hooks = sessionHooks({
     config,
     persistence,
-    onSlowConsumer: (client) =>
-      log.warn(`closing ${client.id}: over ${config.maxPendingDeliveries} unwritten deliveries`),
-    onTakeover: () => {},
+    onSlowConsumer: (client) => {
+      tracking.onSlowConsumer(client)
+      log.warn(`closing ${client.id}: over ${config.maxPendingDeliveries} unwritten deliveries`)
+    },
+    onTakeover: (old, next) => tracking.onTakeover(old, next),
+    policies: policies.connections,
   })
   const aedes = new Aedes({
     id: randomUUID(),
     persistence,
-    ...hooks,
+    ...tracking.hooks(hooks),
   }) as AedesInternals
+  tracking.attach(aedes)
+  const stats = createBrokerStats({ aedes, inspector: tracking.sessions, now: () => clock.now() })
   // aedes emits persistence failures as 'error': log them rather than crash
   ;(aedes as unknown as EventEmitter).on('error', (err: Error) =>
     log.warn(`broker error: ${err.message}`),
@@ -57,6 +96,7 @@ export async function createBroker(config: Config, log: Logger = silent): Promis
   await aedes.listen()
 
   const orphanedWillsPublished = await publishOrphanedWills(aedes, store)
+  await tracking.start()
 
   const servers: { close(): Promise<void> }[] = []
   try {
@@ -73,36 +113,62 @@ export async function createBroker(config: Config, log: Logger = silent): Promis
       config.wsPath,
     )
     servers.push({ close: () => closeWs(ws.wss, ws.server) })
+    const sys = startSysTopics({
+      aedes,
+      stats,
+      intervalSeconds: config.sysInterval,
+      onError: (err) => log.warn(`$SYS update failed: ${(err as Error).message}`),
+    })
+    servers.push({ close: () => sys.stop().then(() => stats.close()) })
+    const http = await openHttpApi({
+      config,
+      inspector: tracking.sessions,
+      stats,
+      storeKind: store.kind,
+      log,
+    })
+    servers.push(http)
 
     let closing: Promise<void> | null = null
     return {
       aedes,
       store,
-      urls: { mqtt: tcp.url, ws: ws.url },
+      urls: { mqtt: tcp.url, ws: ws.url, http: http.url },
       orphanedWillsPublished,
+      sessions: tracking.sessions,
+      adminToken: http.adminToken,
+      stats,
+      policies,
       close() {
-        closing ??= shutdown(aedes, store, servers)
+        closing ??= shutdown(aedes, store, servers, tracking)
         return closing
       },
     }
   } catch (err) {
-    await shutdown(aedes, store, servers)
+    await shutdown(aedes, store, servers, tracking)
     throw err
   }
 }
 
-async function openStore(config: Config): Promise<SessionStore> {
-  if (config.store === 'memory') return createMemoryStore()
+async function openStore(config: Config, clock: Clock): Promise<SessionStore> {
+  const now = () => clock.now()
+  if (config.store === 'memory') return createMemoryStore({ now })
   // loaded on demand: the memory store needs no native module
   const { openSqliteStore } = await import('./store/sqlite/index.ts')
-  return openSqliteStore({ file: join(config.dataDir, 'sessionlab.db'), sync: config.sqliteSync })
+  return openSqliteStore({
+    file: join(config.dataDir, 'sessionlab.db'),
+    sync: config.sqliteSync,
+    now,
+  })
 }
 
 async function shutdown(
   aedes: AedesInternals,
   store: SessionStore,
   servers: { close(): Promise<void> }[],
+  tracking: SessionTracking,
 ): Promise<void> {
+  tracking.shuttingDown()
   const stopped = Promise.all(servers.map((s) => s.close()))
   await publishWillsOnShutdown(aedes)
   await new Promise<void>((resolve) => aedes.close(() => resolve()))

@@ -68,7 +68,7 @@ export const fields: { [K in keyof Config]: Field } = {
     flag: 'http-port',
     kind: { type: 'port' },
     default: 8080,
-    help: 'dashboard and HTTP API port (reserved; 0 picks a free port)',
+    help: 'HTTP/JSON API, /healthz and /metrics port (0 picks a free port)',
   },
   store: {
     flag: 'store',

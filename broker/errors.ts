@@ -12,6 +12,17 @@ export const ErrorCodes = {
   STORE_IN_USE: 'the store is open in another running broker',
   STORE_CLOSED: 'the store is closed',
   LISTEN_FAILED: 'a listener could not be opened',
+  ADMIN_TOKEN_UNREADABLE: 'the stored admin token cannot be read',
+  // HTTP API (status codes in broker/http/errors.ts)
+  BAD_REQUEST: 'the request is malformed',
+  BAD_CURSOR: 'the page cursor is not one this broker issued',
+  UNAUTHORIZED: 'operator credentials are missing or wrong',
+  NOT_FOUND: 'no such route or session',
+  METHOD_NOT_ALLOWED: 'the route does not accept this method',
+  NOT_CONNECTED: 'the client is not connected',
+  PAYLOAD_TOO_LARGE: 'the request body is too large',
+  UNSUPPORTED_MEDIA_TYPE: 'the request body is not JSON',
+  INTERNAL: 'the broker failed to answer',
 } as const
 
 export type ErrorCode = keyof typeof ErrorCodes

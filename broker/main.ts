@@ -3,6 +3,7 @@
 import { createBroker, type Logger } from './broker.ts'
 import { loadConfig } from './config.ts'
 import { isSessionLabError } from './errors.ts'
+import { describeAdminToken } from './http/admin-token.ts'
 
 const log: Logger = {
   info: (message) => process.stdout.write(`${message}\n`),
@@ -29,6 +30,8 @@ async function main(): Promise<number> {
   )
   log.info(`  MQTT over TCP        ${broker.urls.mqtt}`)
   log.info(`  MQTT over WebSocket  ${broker.urls.ws}`)
+  log.info(`  HTTP API             ${broker.urls.http}`)
+  log.info(`  admin token          ${describeAdminToken(broker.adminToken)}`)
   if (broker.orphanedWillsPublished > 0) {
     log.info(`  published ${broker.orphanedWillsPublished} Will(s) left by the previous run`)
   }

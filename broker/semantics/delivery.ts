@@ -1,11 +1,17 @@
 import type { AedesClientInternals, Deliver, DeliveryPacket } from './aedes-internals.ts'
 import { topicMatches } from './qos.ts'
+import { claim } from './resume-claims.ts'
 
 export interface DeliveryLimits {
   /** Messages handed to one connection and not yet written before it counts as stuck. */
   maxPendingDeliveries: number
   /** Called once when a connection exceeds the limit; it is then closed. */
   onSlowConsumer: (client: AedesClientInternals) => void
+  /**
+   * Wraps aedes' QoS 1/2 delivery of this connection (the in-flight window of
+   * broker/policies/inflight.ts); messages it holds count as unwritten.
+   */
+  wrapQoS?: (client: AedesClientInternals, deliver: Deliver) => Deliver
 }
 
 /**
@@ -26,7 +32,7 @@ export interface DeliveryLimits {
  */
 export function installDelivery(client: AedesClientInternals, limits: DeliveryLimits): void {
   const deliver0 = client.deliver0
-  const deliverQoS = client.deliverQoS
+  const deliverQoS = limits.wrapQoS ? limits.wrapQoS(client, client.deliverQoS) : client.deliverQoS
   let pending = 0
   let stuck = false
 
@@ -61,8 +67,25 @@ export function installDelivery(client: AedesClientInternals, limits: DeliveryLi
       client.deliver0(packet, done)
       return
     }
+    // A message matching several QoS 1/2 subscriptions of this client comes
+    // once per subscription. aedes drops the later copies as duplicates, but
+    // for a persistent session also clears the stored entry the first copy
+    // is being sent from: its packet id update then fails ('no such packet')
+    // and the connection is closed. Later copies stop here.
+    if (alreadyDelivered(client, packet) || !claim(client, packet, 'live')) {
+      setImmediate(done)
+      return
+    }
     track(deliverQoS, packet, done)
   }
+}
+
+/** Whether aedes' per-connection dedupe (client.js `dedupe`) has seen this message. */
+function alreadyDelivered(client: AedesClientInternals, packet: DeliveryPacket): boolean {
+  const id = packet.brokerId
+  if (!id) return false
+  const seen = (client as { duplicates?: Record<string, number> }).duplicates?.[id]
+  return seen !== undefined && seen >= (packet.brokerCounter ?? 0)
 }
 
 /** Highest QoS granted to this connection for a topic, -1 when nothing matches. */

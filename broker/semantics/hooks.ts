@@ -1,9 +1,10 @@
 import type { AedesOptions, Client } from 'aedes'
 import type { Config } from '../config.ts'
-import { type AedesClientInternals, internals } from './aedes-internals.ts'
+import { type AedesClientInternals, type Deliver, internals } from './aedes-internals.ts'
 import { type ConnectRequest, refuseConnect } from './connect-rules.ts'
 import { installDelivery } from './delivery.ts'
 import { SESSION_MARKER_TOPIC, type SessionPersistence } from './persistence.ts'
+import { beginResume } from './resume-claims.ts'
 
 type Hooks = Required<
   Pick<AedesOptions, 'preConnect' | 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'>
@@ -17,6 +18,16 @@ export interface HookDeps {
   persistence: SessionPersistence
   onSlowConsumer: (client: AedesClientInternals) => void
   onTakeover: (old: AedesClientInternals, next: AedesClientInternals) => void
+  /** The session policies (broker/policies/): caps, QoS 0 queueing, in-flight window. */
+  policies?: ConnectionPolicies
+}
+
+/** What the session policies attach to each connection. */
+export interface ConnectionPolicies {
+  /** Wraps the connection's QoS 1/2 delivery; called once, from `preConnect`. */
+  wrapQoS(client: AedesClientInternals, deliver: Deliver): Deliver
+  /** The CONNECT was accepted: until the connection ends, its session counts as connected. */
+  accepted(client: AedesClientInternals): void
 }
 
 /** The aedes hooks through which SessionLab applies the session rules aedes 1.2 misses. */
@@ -31,9 +42,12 @@ export function sessionHooks(deps: HookDeps): Hooks {
         keepalive: packet.keepalive ?? 0,
       })
       const c = internals(client)
+      // see resume-claims.ts: a resumed session's queue and its live traffic
+      if (packet.clean === false) beginResume(c)
       installDelivery(c, {
         maxPendingDeliveries: deps.config.maxPendingDeliveries,
         onSlowConsumer: deps.onSlowConsumer,
+        wrapQoS: deps.policies?.wrapQoS,
       })
       discardWillBeforeClosing(c, deps.persistence)
       done(null, true)
@@ -56,6 +70,7 @@ export function sessionHooks(deps: HookDeps): Hooks {
         if (deps.config.takeoverWill === 'suppress') old.will = null
         deps.onTakeover(old, next)
       }
+      deps.policies?.accepted(next)
       done(null, true)
     },
 
@@ -71,7 +86,10 @@ export function sessionHooks(deps: HookDeps): Hooks {
       // [MQTT-3.3.1-3]: an incoming DUP flag is not propagated to subscribers
       packet.dup = false
       if (packet.qos === 0) {
-        done(null)
+        // --queue-qos0: offline persistent sessions get a copy
+        const queued = deps.persistence.queueQos0(packet as never)
+        if (queued) queued.then(() => done(null), done)
+        else done(null)
         return
       }
       deps.persistence.commitBeforeAck(client, packet as never).then(() => done(null), done)

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events'
-import { Readable } from 'node:stream'
+import type { Readable } from 'node:stream'
 import type {
   ClientRef,
   QoS,
@@ -9,6 +9,7 @@ import type {
   StoredSubscription,
   TopicSubscription,
 } from '../store/types.ts'
+import { originKey, type ResumeWindow, resumeStream } from './resume.ts'
 
 /**
  * A subscription aedes is told about when a session without subscriptions is
@@ -18,11 +19,29 @@ import type {
  */
 export const SESSION_MARKER_TOPIC = '$SessionLab/session-present'
 
-// Queued messages numbered per commit when a session resumes.
-const RESUME_PAGE = 256
+/** The session policies as the persistence applies them (broker/policies/). */
+export interface PersistencePolicy {
+  /**
+   * Queues one copy of `packet` per client, within each session's queue caps,
+   * in the current write transaction.
+   */
+  enqueue(clients: { clientId: string }[], packet: StoredPacket): Promise<void>
+  /** Whether offline persistent sessions also get QoS 0 messages (`--queue-qos0`). */
+  queuesQos0: boolean
+  /** Whether a connection of this ClientID is open. */
+  connected(clientId: string): boolean
+  /** The window a resume of this connection goes through, if any. */
+  windowOf(client: ClientRef): ResumeWindow | undefined
+}
 
-function originKey(packet: StoredPacket): string {
-  return `${packet.brokerId}:${packet.brokerCounter}:${packet.messageId}`
+/** No caps, no QoS 0 queueing, no window: aedes' own behaviour. */
+function plainPolicy(store: SessionStore): PersistencePolicy {
+  return {
+    enqueue: (clients, packet) => store.outgoingEnqueueCombi(clients, packet),
+    queuesQos0: false,
+    connected: () => false,
+    windowOf: () => undefined,
+  }
 }
 
 /**
@@ -38,9 +57,11 @@ export class SessionPersistence {
   readonly #assigned = new WeakMap<ClientRef, Set<string>>()
   /** clientId\0messageId of QoS 2 packets stored before aedes first looks them up. */
   readonly #freshIncoming = new Set<string>()
+  readonly #policy: PersistencePolicy
 
-  constructor(store: SessionStore) {
+  constructor(store: SessionStore, policy: PersistencePolicy = plainPolicy(store)) {
     this.store = store
+    this.#policy = policy
   }
 
   // aedes checks that setup is an AsyncFunction (aedes.js:104)
@@ -60,21 +81,61 @@ export class SessionPersistence {
     const broker = this.#broker
     if (!broker) throw new Error('persistence used before setup')
     if (packet.qos === 2 && (await this.#hasIncoming(client, packet))) return
-    // aedes-packet keeps an existing brokerId/brokerCounter, so the message
-    // aedes publishes next carries the identity we stored it under.
-    const counter = (broker.counter as number) + 1
-    broker.counter = counter
-    packet.brokerId = broker.id
-    packet.brokerCounter = counter
-    const key = `${broker.id}:${counter}`
+    const key = this.#stamp(broker, packet)
     const subs = await this.store.subscriptionsByTopic(packet.topic)
-    const writes: Promise<unknown>[] = [this.#enqueue(subs, packet)]
+    const qos0 = this.#offlineQos0(packet.topic)
+    const writes: Promise<unknown>[] = [
+      this.#enqueue(qos0.length ? [...subs, ...qos0] : subs, packet),
+    ]
     if (packet.retain) writes.push(this.store.storeRetained(packet))
     const incomingKey = `${client.id}\0${packet.messageId}`
     if (packet.qos === 2) writes.push(this.store.incomingStorePacket(client, packet))
     await Promise.all(writes)
     this.#committed.add(key)
     if (packet.qos === 2) this.#freshIncoming.add(incomingKey)
+  }
+
+  /**
+   * Gives the packet its origin now: aedes-packet keeps an existing
+   * brokerId/brokerCounter, so the message aedes publishes next carries the
+   * identity we stored it under.
+   */
+  #stamp(broker: StoreBroker, packet: StoredPacket): string {
+    const counter = (broker.counter as number) + 1
+    broker.counter = counter
+    packet.brokerId = broker.id
+    packet.brokerCounter = counter
+    return `${broker.id}:${counter}`
+  }
+
+  /** QoS 0 subscriptions of offline persistent sessions, when `--queue-qos0` asks for their copies. */
+  #offlineQos0(topic: string): TopicSubscription[] {
+    if (!this.#policy.queuesQos0) return []
+    return this.store
+      .qos0SubscriptionsByTopic(topic)
+      .filter((sub) => !this.#policy.connected(sub.clientId))
+  }
+
+  /**
+   * With `--queue-qos0`, queues a QoS 0 PUBLISH at QoS 0 for each offline
+   * persistent session it matches (aedes never queues QoS 0). There is no
+   * acknowledgement to hold back, so nothing waits for the commit but the
+   * message's own delivery. Null, at once, when the setting is off.
+   */
+  queueQos0(packet: StoredPacket): Promise<void> | null {
+    const broker = this.#broker
+    if (!broker || !this.#policy.queuesQos0) return null
+    return this.#queueQos0(broker, packet)
+  }
+
+  async #queueQos0(broker: StoreBroker, packet: StoredPacket): Promise<void> {
+    const subs = [
+      ...(await this.store.subscriptionsByTopic(packet.topic)),
+      ...this.store.qos0SubscriptionsByTopic(packet.topic),
+    ].filter((sub) => !this.#policy.connected(sub.clientId))
+    if (subs.length === 0) return
+    this.#stamp(broker, packet)
+    await this.#enqueue(subs, packet)
   }
 
   async #hasIncoming(client: ClientRef, packet: StoredPacket): Promise<boolean> {
@@ -106,7 +167,7 @@ export class SessionPersistence {
     const writes: Promise<void>[] = []
     for (const [qos, group] of byQoS) {
       const copy = qos === packet.qos ? packet : { ...packet, qos }
-      writes.push(this.store.outgoingEnqueueCombi(group, copy))
+      writes.push(this.#policy.enqueue(group, copy))
     }
     await Promise.all(writes)
   }
@@ -133,50 +194,17 @@ export class SessionPersistence {
     return this.store.discardSession(client.id)
   }
 
-  /**
-   * Streams a session's queue for aedes to send on resume. Messages sent
-   * before (they have a packet id) are resent with DUP=1 [MQTT-3.3.1-1],
-   * [MQTT-4.4.0-1]. Messages never sent get their packet id here, a page at a
-   * time in one commit, from the connection's own id sequence exactly as
-   * aedes would pick it, instead of one commit per message as aedes' resume
-   * asks for them (a crash then still resends them with the same id).
-   */
+  /** Streams a session's queue for aedes to send on resume: see {@link resumeStream}. */
   outgoingStream(client: ClientRef & { _nextId?: number }): Readable {
-    const store = this.store
     const assigned = new Set<string>()
     this.#assigned.set(client, assigned)
-    async function* resume(): AsyncGenerator<StoredPacket> {
-      let page: StoredPacket[] = []
-      for await (const packet of store.outgoingStream(client)) {
-        page.push(packet as StoredPacket)
-        if (page.length === RESUME_PAGE) {
-          yield* await assignIds(page)
-          page = []
-        }
-      }
-      yield* await assignIds(page)
-    }
-    async function assignIds(page: StoredPacket[]): Promise<StoredPacket[]> {
-      const writes: Promise<void>[] = []
-      const out = page.map((packet) => {
-        if (packet.cmd !== 'publish') return packet
-        if (packet.messageId != null) return { ...packet, dup: true }
-        if (typeof client._nextId !== 'number') return packet
-        const messageId = client._nextId
-        client._nextId = messageId >= 65535 ? 1 : messageId + 1 // as aedes' QoSPacket
-        const numbered = { ...packet, messageId }
-        writes.push(store.outgoingUpdate(client, numbered))
-        assigned.add(originKey(numbered))
-        return numbered
-      })
-      await Promise.all(writes)
-      return out
-    }
-    return Readable.from(resume())
+    return resumeStream(this.store, client, assigned, this.#policy.windowOf(client))
   }
 
   /** A packet id given out by `outgoingStream` is already stored: nothing to do. */
   async outgoingUpdate(client: ClientRef, packet: StoredPacket): Promise<void> {
+    // A queued QoS 0 message left the queue as it was streamed (and has no packet id).
+    if (packet.cmd === 'publish' && packet.qos === 0) return
     if (this.#assigned.get(client)?.delete(originKey(packet))) return
     await this.store.outgoingUpdate(client, packet)
   }

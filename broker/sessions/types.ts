@@ -39,8 +39,10 @@ export interface WillView {
   qos: 0 | 1 | 2
   retain: boolean
   payloadBytes: number
-  /** The payload as text when it is printable UTF-8, cut to a few hundred characters; else hex. */
+  /** The payload as text when it is printable UTF-8, cut to 200 characters; else hex of its first 100 bytes. Cuts end with '…'. */
   preview: string
+  /** How `preview` shows the payload: as its text, or as hex of its bytes. */
+  previewKind: 'text' | 'hex'
 }
 
 export interface QueueView {
@@ -127,4 +129,13 @@ export interface SessionInspector {
 /** Where parts of the broker report what happened to a session (the inspector implements it). */
 export interface SessionEventSink {
   record(clientId: string, event: SessionEvent): void
+}
+
+/** The session inspector as the broker hands it out (`BrokerHandle.sessions`). */
+export interface Sessions extends SessionInspector, SessionEventSink {
+  /**
+   * Sessions the start-up expiry check discarded before anyone could listen
+   * (their 'expired' events reached no listener); later ones are events.
+   */
+  readonly expiredAtStartup: number
 }

@@ -1,12 +1,21 @@
 import { Readable } from 'node:stream'
 import { SessionLabError } from '../errors.ts'
+import { compareClientIds } from './client-id-order.ts'
 import { copyOutgoing, copyPublish } from './packet.ts'
+import { Qos0Index } from './qos0-index.ts'
+import { isQueued, payloadBytes, QueueTally } from './queue-tally.ts'
 import { hasWildcard, SubscriptionTrie, topicMatcher } from './topics.ts'
 import type {
   ClientRef,
   OutgoingPacket,
   OutgoingRef,
+  QueuedEntry,
+  QueueTotals,
+  SessionRange,
+  SessionRecord,
+  SessionStats,
   SessionStore,
+  SessionTouch,
   StoreBroker,
   StoredPacket,
   StoredSubscription,
@@ -30,12 +39,22 @@ class MemoryStore implements SessionStore {
   /** clientId -> topic -> subscription, in the order they were first made */
   readonly #subscriptions = new Map<string, Map<string, SubscriptionRecord>>()
   readonly #trie = new SubscriptionTrie()
+  readonly #qos0 = new Qos0Index()
+  readonly #tally = new QueueTally()
   /** clientId -> queue, oldest first: queued and in-flight entries alike */
   readonly #outgoing = new Map<string, OutgoingPacket[]>()
   /** clientId -> messageId -> QoS 2 PUBLISH received, awaiting PUBREL */
   readonly #incoming = new Map<string, Map<number, StoredPacket>>()
   readonly #wills = new Map<string, WillPacket>()
-  readonly #sessions = new Set<string>()
+  /** clientId -> record, for every persistent session */
+  readonly #sessions = new Map<string, SessionRecord>()
+  /** queue entry -> when it was queued */
+  readonly #queuedAt = new WeakMap<OutgoingPacket, number>()
+  readonly #now: () => number
+
+  constructor(now: () => number = Date.now) {
+    this.#now = now
+  }
 
   /** The broker given to `setup` (aedes' contract suite reads it). */
   get broker(): StoreBroker | undefined {
@@ -89,9 +108,11 @@ class MemoryStore implements SessionStore {
       else if ((stored.get(sub.topic)?.qos ?? 0) > 0) this.#trie.remove(client.id, sub.topic)
       stored.set(sub.topic, record)
     }
+    this.#qos0.add(client.id, subs)
   }
 
   async removeSubscriptions(client: ClientRef, topics: string[]): Promise<void> {
+    this.#qos0.remove(client.id, topics)
     const stored = this.#subscriptions.get(client.id)
     if (!stored) return
     for (const topic of topics) {
@@ -122,6 +143,7 @@ class MemoryStore implements SessionStore {
   }
 
   #dropSubscriptions(clientId: string): void {
+    this.#qos0.clean(clientId)
     const stored = this.#subscriptions.get(clientId)
     if (!stored) return
     for (const [topic, sub] of stored) {
@@ -131,11 +153,21 @@ class MemoryStore implements SessionStore {
   }
 
   async outgoingEnqueue(sub: { clientId: string }, packet: StoredPacket): Promise<void> {
-    this.#queueOf(sub.clientId).push(copyPublish(packet))
+    this.#queueOf(sub.clientId).push(this.#stamped(copyPublish(packet)))
+    this.#tally.queued(sub.clientId, payloadBytes(packet.payload))
   }
 
   async outgoingEnqueueCombi(subs: { clientId: string }[], packet: StoredPacket): Promise<void> {
-    for (const sub of subs) this.#queueOf(sub.clientId).push(copyPublish(packet))
+    const bytes = payloadBytes(packet.payload)
+    for (const sub of subs) {
+      this.#queueOf(sub.clientId).push(this.#stamped(copyPublish(packet)))
+      this.#tally.queued(sub.clientId, bytes)
+    }
+  }
+
+  #stamped(entry: OutgoingPacket): OutgoingPacket {
+    this.#queuedAt.set(entry, this.#now())
+    return entry
   }
 
   async outgoingUpdate(client: ClientRef, packet: OutgoingPacket): Promise<void> {
@@ -147,6 +179,9 @@ class MemoryStore implements SessionStore {
     if (brokerId != null) {
       const sent = queue.find((e) => e.brokerId === brokerId && e.brokerCounter === brokerCounter)
       if (sent) {
+        if (isQueued(sent) && messageId != null) {
+          this.#tally.unqueued(client.id, payloadBytes(sent.payload))
+        }
         sent.messageId = messageId
         return
       }
@@ -177,6 +212,7 @@ class MemoryStore implements SessionStore {
     }
     if (index < 0) return undefined
     const [removed] = queue.splice(index, 1)
+    if (isQueued(removed)) this.#tally.unqueued(client.id, payloadBytes(removed.payload))
     return removed
   }
 
@@ -260,8 +296,97 @@ class MemoryStore implements SessionStore {
 
   async openSession(clientId: string): Promise<boolean> {
     const existed = this.#sessions.has(clientId)
-    this.#sessions.add(clientId)
+    if (!existed) this.#sessions.set(clientId, newRecord(clientId, this.#now()))
     return existed
+  }
+
+  async getSession(clientId: string): Promise<SessionRecord | undefined> {
+    const record = this.#sessions.get(clientId)
+    return record && { ...record }
+  }
+
+  async listSessions(range: SessionRange): Promise<SessionRecord[]> {
+    const { prefix = '', after } = range
+    return [...this.#sessions.keys()]
+      .filter(
+        (id) => id.startsWith(prefix) && (after === undefined || compareClientIds(id, after) > 0),
+      )
+      .sort(compareClientIds)
+      .slice(0, range.limit)
+      .map((id) => ({ ...(this.#sessions.get(id) as SessionRecord) }))
+  }
+
+  async countSessions(prefix = ''): Promise<number> {
+    if (!prefix) return this.#sessions.size
+    let count = 0
+    for (const id of this.#sessions.keys()) if (id.startsWith(prefix)) count++
+    return count
+  }
+
+  async touchSession(clientId: string, touch: SessionTouch): Promise<void> {
+    const record = this.#sessions.get(clientId)
+    if (!record) return
+    for (const [key, value] of Object.entries(touch) as [keyof SessionTouch, unknown][]) {
+      if (value !== undefined && Object.hasOwn(record, key)) {
+        ;(record as unknown as Record<string, unknown>)[key] = value
+      }
+    }
+  }
+
+  async addToSession(clientId: string, counts: { dropped?: number; takeovers?: number }) {
+    const record = this.#sessions.get(clientId)
+    if (!record) return
+    record.dropped += counts.dropped ?? 0
+    record.takeovers += counts.takeovers ?? 0
+  }
+
+  async sessionStats(clientIds: readonly string[]): Promise<Map<string, SessionStats>> {
+    return new Map(clientIds.map((id) => [id, this.#statsOf(id)]))
+  }
+
+  #statsOf(clientId: string): SessionStats {
+    const stats: SessionStats = {
+      subscriptions: this.#subscriptions.get(clientId)?.size ?? 0,
+      queued: 0,
+      queuedBytes: 0,
+      oldestQueuedAt: null,
+      inflight: 0,
+      incoming: this.#incoming.get(clientId)?.size ?? 0,
+    }
+    for (const entry of this.#outgoing.get(clientId) ?? []) {
+      if (entry.messageId != null) {
+        stats.inflight++
+        continue
+      }
+      if (entry.cmd !== 'publish') continue
+      const { payload } = entry as StoredPacket
+      stats.queued++
+      stats.queuedBytes += typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length
+      const at = this.#queuedAt.get(entry)
+      if (at !== undefined && (stats.oldestQueuedAt === null || at < stats.oldestQueuedAt)) {
+        stats.oldestQueuedAt = at
+      }
+    }
+    return stats
+  }
+
+  async idleSessions(before: number, limit: number) {
+    const idle: { clientId: string; disconnectedAt: number }[] = []
+    for (const record of this.#sessions.values()) {
+      const at = record.disconnectedAt
+      if (at !== null && at < before) idle.push({ clientId: record.clientId, disconnectedAt: at })
+    }
+    return idle.sort((a, b) => a.disconnectedAt - b.disconnectedAt).slice(0, limit)
+  }
+
+  async closeOpenSessions(at: number): Promise<number> {
+    let closed = 0
+    for (const record of this.#sessions.values()) {
+      if (record.disconnectedAt !== null) continue
+      record.disconnectedAt = at
+      closed++
+    }
+    return closed
   }
 
   async discardSession(clientId: string): Promise<void> {
@@ -269,6 +394,38 @@ class MemoryStore implements SessionStore {
     this.#outgoing.delete(clientId)
     this.#incoming.delete(clientId)
     this.#sessions.delete(clientId)
+    this.#tally.forget(clientId)
+  }
+
+  queuedTotals(clientId: string): QueueTotals {
+    return this.#tally.get(clientId)
+  }
+
+  async dropOldestQueued(
+    clientId: string,
+    drop: (entry: QueuedEntry, left: QueueTotals) => boolean,
+  ): Promise<void> {
+    const queue = this.#outgoing.get(clientId) ?? []
+    const kept: OutgoingPacket[] = []
+    let walking = true
+    for (const entry of queue) {
+      if (walking && isQueued(entry)) {
+        const bytes = payloadBytes(entry.payload)
+        if (drop({ topic: entry.topic, qos: entry.qos, bytes }, this.#tally.get(clientId))) {
+          this.#tally.unqueued(clientId, bytes)
+          continue
+        }
+        walking = false
+      }
+      kept.push(entry)
+    }
+    // Every queued entry was dropped: whatever the tally says, none is left.
+    if (walking) this.#tally.forget(clientId)
+    if (kept.length < queue.length) this.#outgoing.set(clientId, kept)
+  }
+
+  qos0SubscriptionsByTopic(topic: string): TopicSubscription[] {
+    return this.#qos0.match(topic)
   }
 
   async flush(): Promise<void> {}
@@ -285,7 +442,23 @@ function* copiesOf(queue: OutgoingPacket[]): Generator<OutgoingPacket> {
   for (const entry of queue) yield copyOutgoing(entry)
 }
 
-/** Creates an empty in-memory session store. */
-export function createMemoryStore(): SessionStore {
-  return new MemoryStore()
+function newRecord(clientId: string, createdAt: number): SessionRecord {
+  return {
+    clientId,
+    protocolVersion: null,
+    keepalive: null,
+    username: null,
+    remoteAddress: null,
+    createdAt,
+    connectedAt: null,
+    disconnectedAt: null,
+    lastActivity: null,
+    dropped: 0,
+    takeovers: 0,
+  }
+}
+
+/** Creates an empty in-memory session store; `now` stamps session and queue times. */
+export function createMemoryStore(options: { now?: () => number } = {}): SessionStore {
+  return new MemoryStore(options.now)
 }

@@ -78,6 +78,54 @@ export interface WillPacket {
   [key: string]: unknown
 }
 
+/**
+ * What a store keeps about a persistent session beside its state, for the
+ * inspector. Times are ms since the epoch, null when not known (e.g. a
+ * session from a schema-1 file).
+ */
+export interface SessionRecord {
+  clientId: string
+  protocolVersion: number | null
+  keepalive: number | null
+  username: string | null
+  remoteAddress: string | null
+  createdAt: number | null
+  connectedAt: number | null
+  /** null while connected. */
+  disconnectedAt: number | null
+  lastActivity: number | null
+  dropped: number
+  takeovers: number
+}
+
+/** The fields of a {@link SessionRecord} that `touchSession` sets. */
+export type SessionTouch = Partial<
+  Omit<SessionRecord, 'clientId' | 'createdAt' | 'dropped' | 'takeovers'>
+>
+
+/** Aggregates over one session's state, computed by the store. */
+export interface SessionStats {
+  subscriptions: number
+  /** Queued PUBLISH packets never sent (no packet id yet). */
+  queued: number
+  /** Payload bytes of those. */
+  queuedBytes: number
+  /** When the oldest of those was queued; null when none is. */
+  oldestQueuedAt: number | null
+  /** Outgoing entries sent and not yet acknowledged, PUBRELs included. */
+  inflight: number
+  /** Incoming QoS 2 PUBLISH packets awaiting PUBREL. */
+  incoming: number
+}
+
+/** A keyset page of sessions in ClientID order (UTF-8 byte order). */
+export interface SessionRange {
+  prefix?: string
+  /** Only ClientIDs after this one. */
+  after?: string
+  limit: number
+}
+
 /** The broker aedes passes to `setup`. */
 export interface StoreBroker {
   id: string
@@ -136,12 +184,56 @@ export interface AedesPersistence {
   destroy(): Promise<void>
 }
 
+/** How many PUBLISH entries a session has queued and never sent, and their payload bytes. */
+export interface QueueTotals {
+  count: number
+  bytes: number
+}
+
+/** A queued, never-sent PUBLISH as the queue caps see it. */
+export interface QueuedEntry {
+  topic: string
+  qos: QoS
+  /** Payload size in bytes (UTF-8 for a string payload). */
+  bytes: number
+}
+
+/**
+ * What the session policies (`broker/policies/`) need of a store: queue
+ * totals kept as counters, never counted per publish; dropping the oldest
+ * queued messages in the same transaction as an enqueue; and the QoS 0
+ * subscriptions no aedes store indexes.
+ */
+export interface QueuePolicyStore {
+  /**
+   * The client's queued, never-sent PUBLISH entries (count and payload bytes),
+   * from counters loaded once when the store opens and kept with each write.
+   */
+  queuedTotals(clientId: string): QueueTotals
+  /**
+   * Offers the client's queued, never-sent PUBLISH entries to `drop`, oldest
+   * first, with the totals left before each: an entry it accepts is removed,
+   * the first it refuses ends the walk. Runs synchronously, in the current
+   * write transaction, so drops issued in the same tick as an enqueue commit
+   * with it; resolves once committed.
+   */
+  dropOldestQueued(
+    clientId: string,
+    drop: (entry: QueuedEntry, left: QueueTotals) => boolean,
+  ): Promise<void>
+  /**
+   * Persistent sessions' QoS 0 subscriptions matching `topic`, from memory:
+   * `subscriptionsByTopic` answers only QoS 1/2 ones, as aedes expects.
+   */
+  qos0SubscriptionsByTopic(topic: string): TopicSubscription[]
+}
+
 /**
  * A session store: the aedes interface plus what SessionLab needs to get the
  * session rules right, which no aedes store offers. A "session" here is the
  * state the broker keeps for a ClientID that connected with CleanSession=0.
  */
-export interface SessionStore extends AedesPersistence {
+export interface SessionStore extends AedesPersistence, QueuePolicyStore {
   readonly kind: 'sqlite' | 'memory'
   /**
    * Marks that a persistent session exists for `clientId`, creating it if
@@ -155,6 +247,32 @@ export interface SessionStore extends AedesPersistence {
    * [MQTT-3.1.2-6]. The Will is not part of it. Committed before it resolves.
    */
   discardSession(clientId: string): Promise<void>
+  /** The session's record; undefined when there is no persistent session. */
+  getSession(clientId: string): Promise<SessionRecord | undefined>
+  /** Sessions in ClientID order (UTF-8 byte order), keyset-paginated. */
+  listSessions(range: SessionRange): Promise<SessionRecord[]>
+  /** How many persistent sessions there are (with the prefix, if given). */
+  countSessions(prefix?: string): Promise<number>
+  /** Sets fields of an existing session's record; a no-op when there is none. */
+  touchSession(clientId: string, touch: SessionTouch): Promise<void>
+  /** Adds to an existing session's counters; a no-op when there is none. */
+  addToSession(clientId: string, counts: { dropped?: number; takeovers?: number }): Promise<void>
+  /**
+   * Aggregates for each of the sessions named, answered by queries (nothing
+   * loaded whole); a ClientID with no state at all maps to zeros.
+   */
+  sessionStats(clientIds: readonly string[]): Promise<Map<string, SessionStats>>
+  /** Sessions disconnected before `before`, longest idle first, at most `limit`. */
+  idleSessions(
+    before: number,
+    limit: number,
+  ): Promise<{ clientId: string; disconnectedAt: number }[]>
+  /**
+   * Marks every session still recorded as connected as disconnected at `at`:
+   * at start-up, those are the sessions of a run that ended without saying.
+   * Resolves with how many there were.
+   */
+  closeOpenSessions(at: number): Promise<number>
   /** Resolves once every write issued so far is committed. */
   flush(): Promise<void>
   /** Commits every write issued so far before returning (a no-op where nothing is pending). */

@@ -84,6 +84,15 @@ it('maps every flag to a SESSIONLAB_ variable of the same name', () => {
     SESSIONLAB_MAX_KEEPALIVE: '600',
     SESSIONLAB_TAKEOVER_WILL: 'suppress',
     SESSIONLAB_MAX_PENDING_DELIVERIES: '5',
+    SESSIONLAB_ADMIN_TOKEN: 'secret',
+    SESSIONLAB_QUEUE_MAX_MESSAGES: '7',
+    SESSIONLAB_QUEUE_MAX_BYTES: '8',
+    SESSIONLAB_QUEUE_DROP_POLICY: 'newest',
+    SESSIONLAB_QUEUE_QOS0: 'true',
+    SESSIONLAB_MAX_INFLIGHT: '9',
+    SESSIONLAB_SESSION_EXPIRY: '10',
+    SESSIONLAB_SYS_INTERVAL: '11',
+    SESSIONLAB_HISTORY_SIZE: '12',
   }
   expect(configOf([], env)).toEqual({
     host: '0.0.0.0',
@@ -98,6 +107,15 @@ it('maps every flag to a SESSIONLAB_ variable of the same name', () => {
     maxKeepalive: 600,
     takeoverWill: 'suppress',
     maxPendingDeliveries: 5,
+    adminToken: 'secret',
+    queueMaxMessages: 7,
+    queueMaxBytes: 8,
+    queueDropPolicy: 'newest',
+    queueQos0: true,
+    maxInflight: 9,
+    sessionExpiry: 10,
+    sysInterval: 11,
+    historySize: 12,
   })
 })
 

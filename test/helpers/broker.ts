@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { onTestFinished } from 'vitest'
-import { type BrokerHandle, createBroker } from '../../broker/broker.ts'
+import { type BrokerDeps, type BrokerHandle, createBroker } from '../../broker/broker.ts'
 import { type Config, loadConfig } from '../../broker/config.ts'
 
 export type Transport = 'tcp' | 'ws'
@@ -29,9 +29,12 @@ export function tempDir(prefix = 'sessionlab-test-'): string {
  * Starts a broker owned by the current test and closed when it finishes, on
  * the default (sqlite) store in a fresh data dir unless told otherwise.
  */
-export async function startBroker(overrides: Partial<Config> = {}): Promise<BrokerHandle> {
+export async function startBroker(
+  overrides: Partial<Config> = {},
+  deps: BrokerDeps = {},
+): Promise<BrokerHandle> {
   const dataDir = overrides.dataDir ?? tempDir()
-  const broker = await createBroker(testConfig({ ...overrides, dataDir }))
+  const broker = await createBroker(testConfig({ ...overrides, dataDir }), undefined, deps)
   onTestFinished(() => broker.close())
   return broker
 }

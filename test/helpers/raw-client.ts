@@ -66,6 +66,7 @@ export class RawClient {
       keepalive?: number
       will?: { topic: string; payload: Buffer | string; qos?: 0 | 1 | 2; retain?: boolean }
       protocolVersion?: 3 | 4
+      username?: string
     },
   ): Promise<{ client: RawClient; connack: IConnackPacket }> {
     const client = await RawClient.open(url)
@@ -82,6 +83,7 @@ export class RawClient {
       clientId: options.clientId,
       clean: options.clean ?? true,
       keepalive: options.keepalive ?? 0,
+      ...(options.username === undefined ? {} : { username: options.username }),
       will: options.will
         ? {
             topic: options.will.topic,

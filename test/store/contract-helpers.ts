@@ -6,8 +6,13 @@ import type {
   StoredPacket,
 } from '../../broker/store/types.ts'
 
-/** Opens a fresh, set-up store; `close` destroys it and removes its files. */
-export type OpenStore = () => Promise<{ store: SessionStore; close: () => Promise<void> }>
+/**
+ * Opens a fresh, set-up store; `close` destroys it and removes its files.
+ * `now`, when given, is the store's clock.
+ */
+export type OpenStore = (options?: {
+  now?: () => number
+}) => Promise<{ store: SessionStore; close: () => Promise<void> }>
 
 export const BROKER_ID = 'broker-1'
 

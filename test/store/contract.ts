@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { SessionStore } from '../../broker/store/types.ts'
 import { drain, enqueueMany, markSent, type OpenStore, publish } from './contract-helpers.ts'
 import { describeOutgoingContract } from './contract-outgoing.ts'
+import { describeSessionRecordContract } from './contract-session-records.ts'
 
 /**
  * Our contract for every SessionStore, beyond aedes' own abstract.js: the
@@ -87,6 +88,7 @@ export function describeSessionStoreContract(open: OpenStore): void {
   })
 
   describeOutgoingContract(open)
+  describeSessionRecordContract(open)
 
   describe('destroy', () => {
     it('rejects a second call with STORE_CLOSED', async () => {

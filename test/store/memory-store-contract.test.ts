@@ -4,8 +4,8 @@ import { describeSessionStoreContract } from './contract.ts'
 import { testBroker } from './contract-helpers.ts'
 
 describe('the memory store', () => {
-  describeSessionStoreContract(async () => {
-    const store = createMemoryStore()
+  describeSessionStoreContract(async (options) => {
+    const store = createMemoryStore(options)
     await store.setup(testBroker())
     return { store, close: () => store.destroy() }
   })

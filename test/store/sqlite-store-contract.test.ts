@@ -6,9 +6,9 @@ import { testBroker } from './contract-helpers.ts'
 import { makeTempDir } from './temp-dir.ts'
 
 describe('the sqlite store', () => {
-  describeSessionStoreContract(async () => {
+  describeSessionStoreContract(async (options) => {
     const dir = makeTempDir()
-    const store = openSqliteStore({ file: join(dir.path, 'sessions.db') })
+    const store = openSqliteStore({ file: join(dir.path, 'sessions.db'), ...options })
     await store.setup(testBroker())
     return {
       store,

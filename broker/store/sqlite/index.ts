@@ -1,11 +1,19 @@
 import { dirname } from 'node:path'
 import { Readable } from 'node:stream'
 import type { Database } from 'better-sqlite3'
+import { Qos0Index } from '../qos0-index.ts'
+import { firstSendBytes, isQueued, payloadBytes, QueueTally } from '../queue-tally.ts'
 import type {
   ClientRef,
   OutgoingPacket,
   OutgoingRef,
+  QueuedEntry,
+  QueueTotals,
+  SessionRange,
+  SessionRecord,
+  SessionStats,
   SessionStore,
+  SessionTouch,
   StoreBroker,
   StoredPacket,
   StoredSubscription,
@@ -17,8 +25,10 @@ import { IncomingPackets } from './incoming.ts'
 import { lockStore } from './lock.ts'
 import { ensureDirectory, openDatabase, type SyncMode } from './open.ts'
 import { OutgoingQueues } from './outgoing.ts'
+import { QueuedMessages } from './queued.ts'
 import { RetainedMessages } from './retained.ts'
-import { SessionMarkers } from './sessions.ts'
+import { SessionStatsQueries } from './session-stats.ts'
+import { SessionTable } from './sessions.ts'
 import { Subscriptions } from './subscriptions.ts'
 import { Wills } from './wills.ts'
 
@@ -27,6 +37,8 @@ export interface SqliteStoreOptions {
   file: string
   /** 'normal' (default) survives a kill -9 of the process; 'full' also a power cut. */
   sync?: SyncMode
+  /** The clock that stamps session and queue times (ms since the epoch). */
+  now?: () => number
 }
 
 /**
@@ -44,19 +56,27 @@ class SqliteStore implements SessionStore {
   readonly #incoming: IncomingPackets
   readonly #wills: Wills
   readonly #retained: RetainedMessages
-  readonly #sessions: SessionMarkers
+  readonly #sessions: SessionTable
+  readonly #stats: SessionStatsQueries
+  readonly #queued: QueuedMessages
+  readonly #tally = new QueueTally()
+  readonly #qos0 = new Qos0Index()
+  readonly #now: () => number
   #broker: StoreBroker | undefined
 
-  constructor(db: Database, onClose: () => void = () => {}) {
+  constructor(db: Database, onClose: () => void = () => {}, now: () => number = Date.now) {
     this.#db = db
     this.#onClose = onClose
+    this.#now = now
     this.#batch = new WriteBatch(db)
     this.#subscriptions = new Subscriptions(db)
-    this.#outgoing = new OutgoingQueues(db, () => this.#batch.assertOpen())
+    this.#outgoing = new OutgoingQueues(db, () => this.#batch.assertOpen(), now)
     this.#incoming = new IncomingPackets(db)
     this.#wills = new Wills(db)
     this.#retained = new RetainedMessages(db)
-    this.#sessions = new SessionMarkers(db)
+    this.#sessions = new SessionTable(db)
+    this.#stats = new SessionStatsQueries(db)
+    this.#queued = new QueuedMessages(db)
   }
 
   /** The broker given to `setup` (aedes' contract suite reads it). */
@@ -67,6 +87,7 @@ class SqliteStore implements SessionStore {
   async setup(broker: StoreBroker): Promise<void> {
     this.#broker = broker
     this.#subscriptions.load()
+    this.#queued.load(this.#tally, this.#qos0)
   }
 
   storeRetained(packet: StoredPacket): Promise<void> {
@@ -82,11 +103,17 @@ class SqliteStore implements SessionStore {
   }
 
   addSubscriptions(client: ClientRef, subs: StoredSubscription[]): Promise<void> {
-    return this.#batch.run(() => this.#subscriptions.add(client.id, subs))
+    return this.#batch.run(() => {
+      this.#subscriptions.add(client.id, subs)
+      this.#qos0.add(client.id, subs)
+    })
   }
 
   removeSubscriptions(client: ClientRef, topics: string[]): Promise<void> {
-    return this.#batch.run(() => this.#subscriptions.remove(client.id, topics))
+    return this.#batch.run(() => {
+      this.#subscriptions.remove(client.id, topics)
+      this.#qos0.remove(client.id, topics)
+    })
   }
 
   async subscriptionsByClient(client: ClientRef): Promise<StoredSubscription[]> {
@@ -102,20 +129,28 @@ class SqliteStore implements SessionStore {
   }
 
   cleanSubscriptions(client: ClientRef): Promise<void> {
-    return this.#batch.run(() => this.#subscriptions.clean(client.id))
+    return this.#batch.run(() => {
+      this.#subscriptions.clean(client.id)
+      this.#qos0.clean(client.id)
+    })
   }
 
   outgoingEnqueue(sub: { clientId: string }, packet: StoredPacket): Promise<void> {
-    return this.#batch.run(() => this.#outgoing.enqueue([sub.clientId], packet))
+    return this.#batch.run(() => {
+      this.#outgoing.enqueue([sub.clientId], packet)
+      this.#tally.queued(sub.clientId, payloadBytes(packet.payload))
+    })
   }
 
   outgoingEnqueueCombi(subs: { clientId: string }[], packet: StoredPacket): Promise<void> {
-    return this.#batch.run(() =>
+    return this.#batch.run(() => {
       this.#outgoing.enqueue(
         subs.map((sub) => sub.clientId),
         packet,
-      ),
-    )
+      )
+      const bytes = payloadBytes(packet.payload)
+      for (const sub of subs) this.#tally.queued(sub.clientId, bytes)
+    })
   }
 
   /**
@@ -123,7 +158,11 @@ class SqliteStore implements SessionStore {
    * after a crash carries the same id and DUP=1 [MQTT-4.4.0-1].
    */
   outgoingUpdate(client: ClientRef, packet: OutgoingPacket): Promise<void> {
-    return this.#batch.run(() => this.#outgoing.update(client.id, packet))
+    return this.#batch.run(() => {
+      this.#outgoing.update(client.id, packet)
+      const sent = firstSendBytes(packet)
+      if (sent !== null) this.#tally.unqueued(client.id, sent)
+    })
   }
 
   /**
@@ -135,7 +174,11 @@ class SqliteStore implements SessionStore {
     client: ClientRef,
     packet: OutgoingRef,
   ): Promise<OutgoingPacket | undefined> {
-    return this.#batch.runWriteBehind(() => this.#outgoing.clear(client.id, packet))
+    return this.#batch.runWriteBehind(() => {
+      const removed = this.#outgoing.clear(client.id, packet)
+      if (isQueued(removed)) this.#tally.unqueued(client.id, payloadBytes(removed.payload))
+      return removed
+    })
   }
 
   outgoingStream(client: ClientRef): Readable {
@@ -185,7 +228,39 @@ class SqliteStore implements SessionStore {
   }
 
   openSession(clientId: string): Promise<boolean> {
-    return this.#batch.run(() => this.#sessions.open(clientId))
+    return this.#batch.run(() => this.#sessions.open(clientId, this.#now()))
+  }
+
+  async getSession(clientId: string): Promise<SessionRecord | undefined> {
+    return this.#read(() => this.#sessions.get(clientId))
+  }
+
+  async listSessions(range: SessionRange): Promise<SessionRecord[]> {
+    return this.#read(() => this.#sessions.list(range))
+  }
+
+  async countSessions(prefix?: string): Promise<number> {
+    return this.#read(() => this.#sessions.count(prefix))
+  }
+
+  touchSession(clientId: string, touch: SessionTouch): Promise<void> {
+    return this.#batch.run(() => this.#sessions.touch(clientId, touch))
+  }
+
+  addToSession(clientId: string, counts: { dropped?: number; takeovers?: number }) {
+    return this.#batch.run(() => this.#sessions.add(clientId, counts))
+  }
+
+  async sessionStats(clientIds: readonly string[]): Promise<Map<string, SessionStats>> {
+    return this.#read(() => this.#stats.of(clientIds))
+  }
+
+  async idleSessions(before: number, limit: number) {
+    return this.#read(() => this.#sessions.idle(before, limit))
+  }
+
+  closeOpenSessions(at: number): Promise<number> {
+    return this.#batch.run(() => this.#sessions.closeOpen(at))
   }
 
   discardSession(clientId: string): Promise<void> {
@@ -196,8 +271,25 @@ class SqliteStore implements SessionStore {
         this.#sessions.delete(clientId)
         // Last: it also changes the in-memory trie, which no rollback restores.
         this.#subscriptions.clean(clientId)
+        this.#qos0.clean(clientId)
+        this.#tally.forget(clientId)
       })(),
     )
+  }
+
+  queuedTotals(clientId: string): QueueTotals {
+    return this.#tally.get(clientId)
+  }
+
+  dropOldestQueued(
+    clientId: string,
+    drop: (entry: QueuedEntry, left: QueueTotals) => boolean,
+  ): Promise<void> {
+    return this.#batch.run(() => this.#queued.dropOldest(clientId, this.#tally, drop))
+  }
+
+  qos0SubscriptionsByTopic(topic: string): TopicSubscription[] {
+    return this.#qos0.match(topic)
   }
 
   flush(): Promise<void> {
@@ -231,7 +323,9 @@ export function openSqliteStore(opts: SqliteStoreOptions): SessionStore {
   ensureDirectory(dirname(opts.file))
   const lock = lockStore(opts.file)
   try {
-    return new SqliteStore(openDatabase(opts.file, opts.sync ?? 'normal'), () => lock.release())
+    const now = opts.now ?? Date.now
+    const db = openDatabase(opts.file, opts.sync ?? 'normal', now)
+    return new SqliteStore(db, () => lock.release(), now)
   } catch (err) {
     lock.release()
     throw err

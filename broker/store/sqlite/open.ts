@@ -2,7 +2,7 @@ import { mkdirSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { SessionLabError } from '../../errors.ts'
-import { createSchema, readSchemaVersion, SCHEMA_VERSION } from './schema.ts'
+import { createSchema, migrateSchema, readSchemaVersion, SCHEMA_VERSION } from './schema.ts'
 
 export type SyncMode = 'normal' | 'full'
 
@@ -10,11 +10,16 @@ export type SyncMode = 'normal' | 'full'
  * Opens (or creates) a store file, ready for the store to prepare its
  * statements. Nothing is written to an existing file until it has passed
  * `PRAGMA quick_check` and its schema version is known to be ours, so a
- * corrupt or newer file is refused as it was found.
+ * corrupt or newer file is refused as it was found. An older version is
+ * migrated in place, in one transaction.
  *
  * @throws SessionLabError DATA_DIR_UNWRITABLE, STORE_CORRUPT or STORE_NEWER_SCHEMA
  */
-export function openDatabase(file: string, sync: SyncMode): Database.Database {
+export function openDatabase(
+  file: string,
+  sync: SyncMode,
+  now: () => number = Date.now,
+): Database.Database {
   ensureDirectory(dirname(file))
   let db: Database.Database
   try {
@@ -45,6 +50,7 @@ export function openDatabase(file: string, sync: SyncMode): Database.Database {
     db.pragma(`synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`)
     db.pragma('busy_timeout = 5000')
     if (version === 0) createSchema(db)
+    else if (version < SCHEMA_VERSION) migrateSchema(db, version, now())
     return db
   } catch (err) {
     db.close()

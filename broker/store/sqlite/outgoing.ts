@@ -26,6 +26,7 @@ type Row = PacketRow & { id: number }
 export class OutgoingQueues {
   readonly #db: Database
   readonly #assertOpen: () => void
+  readonly #now: () => number
   /** Ids are handed out here so they only grow, even when the last row was deleted. */
   #nextId: number
   readonly #insert: Statement<unknown[]>
@@ -37,12 +38,14 @@ export class OutgoingQueues {
   readonly #page: Statement<[string, number, number, number], Row>
   readonly #discard: Statement<[string]>
 
-  constructor(db: Database, assertOpen: () => void) {
+  constructor(db: Database, assertOpen: () => void, now: () => number = Date.now) {
     this.#db = db
     this.#assertOpen = assertOpen
+    this.#now = now
     this.#nextId = ((db.prepare('SELECT max(id) FROM outgoing').pluck().get() as number) ?? 0) + 1
     this.#insert = db.prepare(
-      `INSERT INTO outgoing (id, client_id, ${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO outgoing (id, client_id, ${COLUMNS}, queued_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     this.#setMessageId = db.prepare(
       `UPDATE outgoing SET message_id = ? WHERE id = (${BY_ORIGIN} ORDER BY id LIMIT 1)`,
@@ -71,13 +74,16 @@ export class OutgoingQueues {
   enqueue(clientIds: readonly string[], packet: StoredPacket): void {
     if (clientIds.length === 0) return
     const params = packetParams(packet, null)
+    const queuedAt = this.#now()
     if (clientIds.length === 1) {
-      this.#insert.run(this.#nextId++, clientIds[0], ...params)
+      this.#insert.run(this.#nextId++, clientIds[0], ...params, queuedAt)
       return
     }
     // All copies or none: a savepoint inside the batch's transaction.
     this.#db.transaction(() => {
-      for (const clientId of clientIds) this.#insert.run(this.#nextId++, clientId, ...params)
+      for (const clientId of clientIds) {
+        this.#insert.run(this.#nextId++, clientId, ...params, queuedAt)
+      }
     })()
   }
 

@@ -6,7 +6,7 @@ import type { Database } from 'better-sqlite3'
  * a file with a higher version was written by a newer SessionLab and is left
  * alone.
  */
-export const SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 2
 
 /**
  * Booleans are stored as 0/1 and absent values as NULL. `payload` columns are
@@ -19,10 +19,23 @@ CREATE TABLE meta (
   value TEXT NOT NULL
 ) WITHOUT ROWID;
 
--- ClientIDs that have a persistent session (CleanSession=0).
+-- ClientIDs that have a persistent session (CleanSession=0), and what the
+-- inspector shows of them (version 2). Times are ms since the epoch;
+-- disconnected_at is NULL while connected.
 CREATE TABLE sessions (
-  client_id TEXT PRIMARY KEY
+  client_id TEXT PRIMARY KEY,
+  protocol_version INTEGER,
+  keepalive INTEGER,
+  username TEXT,
+  remote_address TEXT,
+  created_at INTEGER,
+  connected_at INTEGER,
+  disconnected_at INTEGER,
+  last_activity INTEGER,
+  dropped INTEGER NOT NULL DEFAULT 0,
+  takeovers INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
+CREATE INDEX sessions_by_disconnected_at ON sessions (disconnected_at);
 
 -- rowid order is first-subscription order, which listings keep.
 CREATE TABLE subscriptions (
@@ -40,6 +53,7 @@ CREATE INDEX subscriptions_by_topic ON subscriptions (topic);
 -- The outgoing queue: id order is queue order. message_id is NULL until the
 -- PUBLISH is sent; cmd 'pubrel' rows replaced their PUBLISH after PUBREC.
 -- The messageId index holds in-flight rows only: queueing does not touch it.
+-- queued_at (version 2): when the row was queued, ms since the epoch.
 CREATE TABLE outgoing (
   id INTEGER PRIMARY KEY,
   client_id TEXT NOT NULL,
@@ -52,7 +66,8 @@ CREATE TABLE outgoing (
   qos INTEGER,
   retain INTEGER,
   dup INTEGER,
-  extra BLOB
+  extra BLOB,
+  queued_at INTEGER
 );
 CREATE INDEX outgoing_by_client ON outgoing (client_id, id);
 CREATE INDEX outgoing_by_message_id ON outgoing (client_id, message_id) WHERE message_id IS NOT NULL;
@@ -91,6 +106,48 @@ CREATE TABLE retained (
   rest BLOB NOT NULL
 );
 `
+
+/**
+ * The step from each version to the next, by the version it starts from.
+ * Each adds to what is there and never drops data; `at` is the time the
+ * migration runs, given to rows that did not record their own.
+ */
+const MIGRATIONS: Record<number, (db: Database, at: number) => void> = {
+  1(db, at) {
+    db.exec(`
+      ALTER TABLE sessions ADD COLUMN protocol_version INTEGER;
+      ALTER TABLE sessions ADD COLUMN keepalive INTEGER;
+      ALTER TABLE sessions ADD COLUMN username TEXT;
+      ALTER TABLE sessions ADD COLUMN remote_address TEXT;
+      ALTER TABLE sessions ADD COLUMN created_at INTEGER;
+      ALTER TABLE sessions ADD COLUMN connected_at INTEGER;
+      ALTER TABLE sessions ADD COLUMN disconnected_at INTEGER;
+      ALTER TABLE sessions ADD COLUMN last_activity INTEGER;
+      ALTER TABLE sessions ADD COLUMN dropped INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE sessions ADD COLUMN takeovers INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX sessions_by_disconnected_at ON sessions (disconnected_at);
+      ALTER TABLE outgoing ADD COLUMN queued_at INTEGER;
+    `)
+    // Queued before the upgrade: at least since now, as far as anyone knows.
+    db.prepare('UPDATE outgoing SET queued_at = ?').run(at)
+  },
+}
+
+/**
+ * Brings a file of an older schema version up to {@link SCHEMA_VERSION} in
+ * one transaction: either every step applies and the new version is
+ * stamped, or the file is left as it was.
+ */
+export function migrateSchema(db: Database, from: number, at: number): void {
+  db.transaction(() => {
+    for (let version = from; version < SCHEMA_VERSION; version++) {
+      const step = MIGRATIONS[version]
+      if (!step) throw new Error(`no migration from schema version ${version}`)
+      step(db, at)
+    }
+    db.prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'").run(String(SCHEMA_VERSION))
+  })()
+}
 
 /** Creates the tables of an empty file and stamps the schema version. */
 export function createSchema(db: Database): void {

@@ -1,0 +1,55 @@
+import express, { type Express, type RequestHandler } from 'express'
+import type { MetricsScrape } from '../metrics/prometheus.ts'
+import type { SessionInspector } from '../sessions/types.ts'
+import { errorHandler, notFound } from './errors.ts'
+import { sessionsRouter } from './sessions-routes.ts'
+
+export interface HttpDeps {
+  inspector: SessionInspector
+  adminToken: string
+  metrics: () => Promise<MetricsScrape>
+  health: () => { uptime: number; store: string }
+  /** Called with errors that became a 500, for the broker's log. */
+  onInternalError: (err: unknown) => void
+}
+
+/** Largest request body accepted; the API's own calls carry none. */
+const BODY_LIMIT = '16kb'
+
+/** The broker's HTTP/JSON API as an Express 5 app. */
+export function createHttpApp(deps: HttpDeps): Express {
+  const app = express()
+  app.disable('x-powered-by')
+  app.disable('etag')
+  app.set('query parser', 'simple')
+  app.use(securityHeaders)
+  app.use(express.json({ limit: BODY_LIMIT }))
+
+  app.get('/healthz', (_req, res) => {
+    const { uptime, store } = deps.health()
+    res.json({ status: 'ok', uptime, store })
+  })
+  app.get('/metrics', async (_req, res) => {
+    const scrape = await deps.metrics()
+    res.type(scrape.contentType).send(scrape.text)
+  })
+  app.use('/api/sessions', sessionsRouter(deps.inspector, deps.adminToken))
+
+  app.use(notFound)
+  app.use(errorHandler(deps.onInternalError))
+  return app
+}
+
+/**
+ * Every answer is data about live clients: never cached, never sniffed as
+ * HTML, never framed.
+ */
+const securityHeaders: RequestHandler = (_req, res, next) => {
+  res.setHeader('X-Content-Type-Options', 'nosniff')
+  res.setHeader('Cache-Control', 'no-store')
+  res.setHeader('X-Frame-Options', 'DENY')
+  res.setHeader('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'")
+  res.setHeader('Referrer-Policy', 'no-referrer')
+  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin')
+  next()
+}

@@ -1,0 +1,110 @@
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client'
+import type { BrokerStats } from './stats.ts'
+
+/** What `GET /metrics` serves. */
+export interface MetricsScrape {
+  contentType: string
+  text: string
+}
+
+/**
+ * The broker's Prometheus metrics, in a registry of its own (never
+ * prom-client's global one, so two brokers in one process do not mix).
+ * Every value is read from {@link BrokerStats} when scraped.
+ */
+export function createMetrics(stats: BrokerStats): () => Promise<MetricsScrape> {
+  const registry = new Registry()
+  const registers = [registry]
+
+  new Gauge({
+    name: 'sessionlab_connections',
+    help: 'Open MQTT connections',
+    registers,
+    collect() {
+      this.set(stats.connections())
+    },
+  })
+  new Gauge({
+    name: 'sessionlab_sessions',
+    help: 'Sessions the broker holds, by state: online (connected) or offline (persistent, disconnected)',
+    labelNames: ['state'],
+    registers,
+    async collect() {
+      const totals = await stats.sessions()
+      this.set({ state: 'online' }, totals.online)
+      this.set({ state: 'offline' }, totals.offline)
+    },
+  })
+  new Gauge({
+    name: 'sessionlab_queued_messages',
+    help: 'Messages queued for sessions and not yet sent',
+    registers,
+    async collect() {
+      this.set((await stats.sessions()).queued)
+    },
+  })
+  new Gauge({
+    name: 'sessionlab_inflight_messages',
+    help: 'Outgoing QoS 1/2 messages sent and not yet acknowledged',
+    registers,
+    async collect() {
+      this.set((await stats.sessions()).inflight)
+    },
+  })
+  byQos(
+    'sessionlab_messages_received_total',
+    'Messages accepted from clients, by QoS',
+    stats.received,
+  )
+  byQos('sessionlab_messages_sent_total', 'PUBLISH packets sent to clients, by QoS', stats.sent)
+  new Counter({
+    name: 'sessionlab_dropped_messages_total',
+    help: 'Messages dropped by a full session queue, by reason: queue-full (count cap) or queue-bytes (bytes cap)',
+    labelNames: ['reason'],
+    registers,
+    collect() {
+      this.reset()
+      for (const [reason, n] of Object.entries(stats.dropped)) this.inc({ reason }, n)
+    },
+  })
+  new Counter({
+    name: 'sessionlab_expired_sessions_total',
+    help: 'Offline persistent sessions discarded after --session-expiry',
+    registers,
+    collect() {
+      this.reset()
+      this.inc(stats.expired())
+    },
+  })
+
+  function byQos(name: string, help: string, counts: BrokerStats['sent']) {
+    new Counter({
+      name,
+      help,
+      labelNames: ['qos'],
+      registers,
+      collect() {
+        this.reset()
+        for (const qos of [0, 1, 2] as const) this.inc({ qos: String(qos) }, counts[qos])
+      },
+    })
+  }
+
+  const merged = Registry.merge([registry, processRegistry()])
+  return async () => ({ contentType: merged.contentType, text: await merged.metrics() })
+}
+
+let processMetrics: Registry | null = null
+
+/**
+ * prom-client's default metrics (CPU, memory, event loop lag, GC) describe
+ * the process, not one broker, and install observers that cannot be removed:
+ * one registry for them per process, shared by every broker in it.
+ */
+function processRegistry(): Registry {
+  if (processMetrics === null) {
+    processMetrics = new Registry()
+    collectDefaultMetrics({ register: processMetrics })
+  }
+  return processMetrics
+}

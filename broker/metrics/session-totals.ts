@@ -1,0 +1,62 @@
+import type { SessionInspector } from '../sessions/types.ts'
+
+/** Broker-wide session figures at one moment. */
+export interface SessionTotals {
+  online: number
+  offline: number
+  total: number
+  /** Messages queued for sessions, not yet sent. */
+  queued: number
+  /** Outgoing QoS 1/2 messages sent and not yet acknowledged. */
+  inflight: number
+}
+
+const PAGE = 1000
+/** A walk slower than this is reused for a while rather than repeated at once. */
+const SLOW_WALK_MS = 100
+/** ...for this many times its own duration: counting then costs at most ~1/10 of a core. */
+const REUSE_FACTOR = 10
+
+/**
+ * Sums queue depth and in-flight counts over every session, a page at a
+ * time through the inspector. Calls made while a walk runs share it, so a
+ * scrape and a `$SYS` tick arriving together cost one walk. On a broker
+ * large enough for a walk to take over {@link SLOW_WALK_MS} (about 100,000
+ * sessions take seconds), its result is reused for {@link REUSE_FACTOR}
+ * times as long, so frequent scrapes cannot keep the broker busy counting.
+ */
+export function sessionTotals(
+  inspector: SessionInspector,
+  now: () => number = () => performance.now(),
+): () => Promise<SessionTotals> {
+  let running: Promise<SessionTotals> | null = null
+  let last: { totals: SessionTotals; freshUntil: number } | null = null
+  return () => {
+    if (last !== null && now() < last.freshUntil) return Promise.resolve(last.totals)
+    running ??= (async () => {
+      const started = now()
+      try {
+        const totals = await walk(inspector)
+        const took = now() - started
+        last = { totals, freshUntil: took > SLOW_WALK_MS ? now() + took * REUSE_FACTOR : 0 }
+        return totals
+      } finally {
+        running = null
+      }
+    })()
+    return running
+  }
+}
+
+async function walk(inspector: SessionInspector): Promise<SessionTotals> {
+  let page = await inspector.list({ limit: PAGE })
+  const totals = { ...page.counts, queued: 0, inflight: 0 }
+  for (;;) {
+    for (const s of page.sessions) {
+      totals.queued += s.queued
+      totals.inflight += s.inflight
+    }
+    if (page.next === null) return totals
+    page = await inspector.list({ limit: PAGE, cursor: page.next })
+  }
+}

@@ -1,0 +1,64 @@
+import type { Aedes } from 'aedes'
+import type { SessionChange, SessionInspector } from '../sessions/types.ts'
+import { type SessionTotals, sessionTotals } from './session-totals.ts'
+import { countTraffic, type QosCounts } from './traffic.ts'
+
+export type DropReason = 'queue-full' | 'queue-bytes'
+
+/**
+ * The broker's counts, read by `/metrics`, `/healthz` and the `$SYS` topics
+ * alike, so the three never disagree about what they count.
+ */
+export interface BrokerStats {
+  /** Whole seconds since the broker started. */
+  uptimeSeconds(): number
+  /** Open MQTT connections that completed CONNECT. */
+  connections(): number
+  readonly received: Readonly<QosCounts>
+  readonly sent: Readonly<QosCounts>
+  /** Messages a full queue dropped, by reason, since start. */
+  readonly dropped: Readonly<Record<DropReason, number>>
+  /** Sessions expired since start. */
+  expired(): number
+  droppedTotal(): number
+  /** Session counts, queued and in-flight totals, read from the inspector now. */
+  sessions(): Promise<SessionTotals>
+  close(): void
+}
+
+export interface StatsDeps {
+  aedes: Aedes
+  /**
+   * Created before the inspector's start-up expiry check runs, so that the
+   * sessions it expires reach this counter as events too.
+   */
+  inspector: SessionInspector
+  /** ms since the epoch; injectable for tests. */
+  now?: () => number
+}
+
+/** Starts counting; `close()` stops listening to aedes and the inspector. */
+export function createBrokerStats({ aedes, inspector, now = Date.now }: StatsDeps): BrokerStats {
+  const startedAt = now()
+  const traffic = countTraffic(aedes)
+  const dropped: Record<DropReason, number> = { 'queue-full': 0, 'queue-bytes': 0 }
+  let expired = 0
+  const unsubscribe = inspector.onChange(({ event }: SessionChange) => {
+    if (event.type === 'dropped') dropped[event.why]++
+    else if (event.type === 'expired') expired++
+  })
+  return {
+    uptimeSeconds: () => Math.floor((now() - startedAt) / 1000),
+    connections: () => aedes.connectedClients,
+    received: traffic.received,
+    sent: traffic.sent,
+    dropped,
+    expired: () => expired,
+    droppedTotal: () => dropped['queue-full'] + dropped['queue-bytes'],
+    sessions: sessionTotals(inspector),
+    close() {
+      traffic.stop()
+      unsubscribe()
+    },
+  }
+}

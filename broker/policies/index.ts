@@ -1,0 +1,142 @@
+import { finished } from 'node:stream'
+import type { Config } from '../config.ts'
+import type { AedesClientInternals, Deliver } from '../semantics/aedes-internals.ts'
+import type { ConnectionPolicies } from '../semantics/hooks.ts'
+import type { PersistencePolicy } from '../semantics/persistence.ts'
+import type { ResumeWindow } from '../semantics/resume.ts'
+import type { SessionEventSink } from '../sessions/types.ts'
+import type { ClientRef, SessionStore } from '../store/types.ts'
+import { PolicyCounters } from './counters.ts'
+import { DropReporter } from './drops.ts'
+import { InflightWindow } from './inflight.ts'
+import { QueueCaps, queueLimits } from './queue-caps.ts'
+
+export type PolicyConfig = Pick<
+  Config,
+  'queueMaxMessages' | 'queueMaxBytes' | 'queueDropPolicy' | 'queueQos0' | 'maxInflight'
+>
+
+export interface PolicyOptions {
+  config: PolicyConfig
+  store: SessionStore
+  /** Where each drop is told as a `dropped` session event; a no-op until the inspector is set. */
+  sink?: SessionEventSink
+  now?: () => number
+}
+
+/** The session policies of one broker: queue caps, QoS 0 queueing, the in-flight window. */
+export interface Policies {
+  readonly counters: PolicyCounters
+  /** Where each drop is told as a `dropped` session event (the inspector). */
+  sink: SessionEventSink
+  /** What `SessionPersistence` applies. */
+  readonly persistence: PersistencePolicy
+  /** What the aedes hooks attach to each connection. */
+  readonly connections: ConnectionPolicies
+  /** A connected client's window, null when it has none (not connected, or `--max-inflight 0`). */
+  inflightOf(clientId: string): { inflight: number; waiting: number } | null
+}
+
+const noSink: SessionEventSink = { record: () => {} }
+
+export function createPolicies(options: PolicyOptions): Policies {
+  const { config, store } = options
+  const counters = new PolicyCounters()
+  const reporter = new DropReporter({
+    counters,
+    sink: options.sink ?? noSink,
+    now: options.now ?? Date.now,
+  })
+  const limits = queueLimits(config)
+  const connections = new OpenConnections()
+  const caps = new QueueCaps({
+    limits,
+    store,
+    reporter,
+    counters,
+    connected: (clientId) => connections.has(clientId),
+  })
+  const windows = new WeakMap<ClientRef, InflightWindow>()
+
+  const wrapQoS = (client: AedesClientInternals, deliver: Deliver): Deliver => {
+    if (config.maxInflight === 0) return deliver
+    const window = new InflightWindow(client, deliver, {
+      maxInflight: config.maxInflight,
+      limits,
+      onDrop(dropping, packet, bytes, why) {
+        // A persistent session's stored copy goes too, or a resume would send it.
+        if (packet.brokerId && !dropping.clean) {
+          const { brokerId, brokerCounter } = packet
+          // Should the write fail, a resume sends the message after all: nothing is lost.
+          store.outgoingClearMessageId(dropping, { brokerId, brokerCounter }).catch(() => {})
+        }
+        reporter.report([{ clientId: dropping.id, topic: packet.topic, bytes, why }])
+      },
+    })
+    windows.set(client, window)
+    finished(client.conn, () => window.close())
+    return window.deliver
+  }
+
+  return {
+    counters,
+    get sink() {
+      return reporter.sink
+    },
+    set sink(sink: SessionEventSink) {
+      reporter.sink = sink
+    },
+    persistence: {
+      enqueue: (clients, packet) => caps.enqueue(clients, packet),
+      queuesQos0: config.queueQos0,
+      connected: (clientId) => connections.has(clientId),
+      windowOf: (client): ResumeWindow | undefined => windows.get(client),
+    },
+    connections: {
+      wrapQoS,
+      accepted(client) {
+        connections.open(client, windows.get(client))
+      },
+    },
+    inflightOf(clientId) {
+      const window = connections.windowOf(clientId)
+      return window ? { inflight: window.inflight, waiting: window.waiting } : null
+    },
+  }
+}
+
+/**
+ * The ClientIDs with an open connection, from the moment the CONNECT is
+ * accepted (before aedes restores its subscriptions and registers it, so no
+ * live delivery can race an offline-queue drop) until the connection ends.
+ * A takeover briefly holds two.
+ */
+class OpenConnections {
+  readonly #open = new Map<string, { count: number; window?: InflightWindow }>()
+
+  has(clientId: string): boolean {
+    return this.#open.has(clientId)
+  }
+
+  windowOf(clientId: string): InflightWindow | undefined {
+    return this.#open.get(clientId)?.window
+  }
+
+  open(client: AedesClientInternals, window: InflightWindow | undefined): void {
+    const clientId = client.id
+    const entry = this.#open.get(clientId)
+    if (entry) {
+      entry.count++
+      entry.window = window
+    } else this.#open.set(clientId, { count: 1, window })
+    let ended = false
+    finished(client.conn, () => {
+      if (ended) return
+      ended = true
+      const current = this.#open.get(clientId)
+      if (!current) return
+      if (--current.count === 0) this.#open.delete(clientId)
+      else if (current.window === window) current.window = undefined
+    })
+  }
+}

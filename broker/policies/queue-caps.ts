@@ -1,0 +1,101 @@
+import type { Config } from '../config.ts'
+import { payloadBytes } from '../store/queue-tally.ts'
+import type { QueueTotals, SessionStore, StoredPacket } from '../store/types.ts'
+import type { DropReason, PolicyCounters } from './counters.ts'
+import type { Drop, DropReporter } from './drops.ts'
+
+/** The per-session queue caps; 0 means no cap. */
+export interface QueueLimits {
+  maxMessages: number
+  maxBytes: number
+  /** `oldest`: drop the oldest queued, not yet sent; `newest`: refuse the new message. */
+  dropPolicy: 'oldest' | 'newest'
+}
+
+export function queueLimits(
+  config: Pick<Config, 'queueMaxMessages' | 'queueMaxBytes' | 'queueDropPolicy'>,
+): QueueLimits {
+  return {
+    maxMessages: config.queueMaxMessages,
+    maxBytes: config.queueMaxBytes,
+    dropPolicy: config.queueDropPolicy,
+  }
+}
+
+/** Which cap one more message of `bytes` would break in a queue holding `held`; null if it fits. */
+export function overflow(limits: QueueLimits, held: QueueTotals, bytes: number): DropReason | null {
+  if (limits.maxMessages > 0 && held.count + 1 > limits.maxMessages) return 'queue-full'
+  if (limits.maxBytes > 0 && held.bytes + bytes > limits.maxBytes) return 'queue-bytes'
+  return null
+}
+
+/** A message bigger than the byte cap fits no queue: it is refused whatever the policy. */
+export function tooBig(limits: QueueLimits, bytes: number): boolean {
+  return limits.maxBytes > 0 && bytes > limits.maxBytes
+}
+
+export interface QueueCapsDeps {
+  limits: QueueLimits
+  store: Pick<SessionStore, 'queuedTotals' | 'dropOldestQueued' | 'outgoingEnqueueCombi'>
+  reporter: DropReporter
+  counters: PolicyCounters
+  /**
+   * Whether a connection of this ClientID is open: its queue is then what
+   * waits behind its in-flight window.
+   */
+  connected: (clientId: string) => boolean
+}
+
+/**
+ * Queues copies of a message for sessions, each within its caps. A session
+ * that is not connected is capped here, on the store's queue: what the cap
+ * drops is removed in the same transaction as the new copy is stored (and
+ * as the session's dropped count is raised), so all commit before the
+ * publisher's PUBACK, or none does. (A connected
+ * session is capped on the messages waiting for its in-flight window, see
+ * `inflight.ts`; without a window its messages go straight to the connection.)
+ */
+export class QueueCaps {
+  readonly #deps: QueueCapsDeps
+  readonly #limited: boolean
+
+  constructor(deps: QueueCapsDeps) {
+    this.#deps = deps
+    this.#limited = deps.limits.maxMessages > 0 || deps.limits.maxBytes > 0
+  }
+
+  async enqueue(clients: { clientId: string }[], packet: StoredPacket): Promise<void> {
+    const { store, limits, reporter } = this.#deps
+    const bytes = payloadBytes(packet.payload)
+    const kept: { clientId: string }[] = []
+    const drops: Drop[] = []
+    const writes: Promise<unknown>[] = []
+    for (const client of clients) {
+      const { clientId } = client
+      const why =
+        this.#limited && !this.#deps.connected(clientId)
+          ? overflow(limits, store.queuedTotals(clientId), bytes)
+          : null
+      if (why === null) {
+        kept.push(client)
+      } else if (tooBig(limits, bytes) || limits.dropPolicy === 'newest') {
+        drops.push({ clientId, topic: packet.topic, bytes, why })
+      } else {
+        // Runs now, in this transaction: the callback sees each oldest entry in turn.
+        const dropped = store.dropOldestQueued(clientId, (entry, left) => {
+          const reason = overflow(limits, left, bytes)
+          if (reason === null) return false
+          drops.push({ clientId, topic: entry.topic, bytes: entry.bytes, why: reason })
+          return true
+        })
+        writes.push(dropped)
+        kept.push(client)
+      }
+    }
+    if (kept.length > 0) writes.push(store.outgoingEnqueueCombi(kept, packet))
+    // Still this tick: the sessions' dropped counts commit with the drops.
+    reporter.report(drops)
+    await Promise.all(writes)
+    if (packet.qos === 0) this.#deps.counters.queuedQos0 += kept.length
+  }
+}

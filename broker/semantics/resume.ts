@@ -1,0 +1,122 @@
+import { Readable } from 'node:stream'
+import type { ClientRef, OutgoingPacket, SessionStore, StoredPacket } from '../store/types.ts'
+import { claim, endResume } from './resume-claims.ts'
+
+// Queued messages numbered per commit when a session resumes.
+const RESUME_PAGE = 256
+
+/** What identifies a queued message and the packet id it was given. */
+export function originKey(packet: StoredPacket): string {
+  return `${packet.brokerId}:${packet.brokerCounter}:${packet.messageId}`
+}
+
+/**
+ * An in-flight window (`--max-inflight`, broker/policies/inflight.ts) that a
+ * resumed session's queue is sent through, a slot per QoS 1/2 PUBLISH or
+ * PUBREL, before any live message.
+ */
+export interface ResumeWindow {
+  /** Resolves with the free slots (at least one), or 0 once the connection is closed. */
+  free(): Promise<number>
+  /** A message with this packet id was sent. */
+  occupy(messageId: number): void
+  /** The queue is drained: live messages may go. */
+  resumed(): void
+}
+
+function isQos0(packet: OutgoingPacket): boolean {
+  return packet.cmd === 'publish' && (packet as StoredPacket).qos === 0
+}
+
+/**
+ * Streams a session's queue for aedes to send on resume. Messages sent
+ * before (they have a packet id) are resent with DUP=1 [MQTT-3.3.1-1],
+ * [MQTT-4.4.0-1]. Messages never sent get their packet id here, a page at a
+ * time in one commit, from the connection's own id sequence exactly as
+ * aedes would pick it, instead of one commit per message as aedes' resume
+ * asks for them (a crash then still resends them with the same id); their
+ * origin keys go to `assigned`, for `outgoingUpdate` to skip.
+ *
+ * A QoS 0 message queued with `--queue-qos0` is sent once, without a packet
+ * id, and leaves the queue (committed) before it goes [MQTT-4.3.1]. With an
+ * in-flight window the queue goes a slot at a time, before any live message.
+ */
+export function resumeStream(
+  store: SessionStore,
+  client: ClientRef & { _nextId?: number },
+  assigned: Set<string>,
+  window: ResumeWindow | undefined,
+): Readable {
+  async function* resume(): AsyncGenerator<OutgoingPacket> {
+    try {
+      let page: OutgoingPacket[] = []
+      for await (const packet of store.outgoingStream(client)) {
+        page.push(packet as OutgoingPacket)
+        if (page.length === RESUME_PAGE) {
+          yield* send(page)
+          page = []
+        }
+      }
+      yield* send(page)
+    } finally {
+      endResume(client)
+      window?.resumed()
+    }
+  }
+
+  async function* send(page: OutgoingPacket[]): AsyncGenerator<OutgoingPacket> {
+    if (!window) {
+      yield* await assignIds(page)
+      return
+    }
+    // A run of as many messages as there are free slots, numbered in one commit.
+    let next = 0
+    while (next < page.length) {
+      let free = await window.free()
+      if (free === 0) return
+      const run: OutgoingPacket[] = []
+      while (next < page.length && (free > 0 || isQos0(page[next]))) {
+        if (!isQos0(page[next])) free--
+        run.push(page[next++])
+      }
+      for (const packet of await assignIds(run)) {
+        if (!isQos0(packet) && packet.messageId != null) window.occupy(packet.messageId)
+        yield packet
+      }
+    }
+  }
+
+  async function assignIds(page: OutgoingPacket[]): Promise<OutgoingPacket[]> {
+    const writes: Promise<unknown>[] = []
+    // never-sent messages already on their way live are not sent again
+    const unclaimed = page.filter(
+      (entry) =>
+        entry.cmd !== 'publish' ||
+        (entry as StoredPacket).messageId != null ||
+        claim(client, entry as StoredPacket, 'queue'),
+    )
+    const out = unclaimed.map((entry) => {
+      if (entry.cmd !== 'publish') return entry
+      const packet = entry as StoredPacket
+      if (packet.qos === 0) {
+        const { brokerId, brokerCounter } = packet
+        writes.push(store.outgoingClearMessageId(client, { brokerId, brokerCounter }))
+        return packet
+      }
+      if (packet.messageId != null) return { ...packet, dup: true }
+      if (typeof client._nextId !== 'number') return packet
+      const messageId = client._nextId
+      client._nextId = messageId >= 65535 ? 1 : messageId + 1 // as aedes' QoSPacket
+      const numbered = { ...packet, messageId }
+      writes.push(store.outgoingUpdate(client, numbered))
+      assigned.add(originKey(numbered))
+      return numbered
+    })
+    // The QoS 0 clears are write-behind: sent at most once means committed first.
+    if (writes.length > 0) writes.push(store.flush())
+    await Promise.all(writes)
+    return out
+  }
+
+  return Readable.from(resume())
+}

@@ -1,0 +1,66 @@
+import type { IncomingMessage } from 'node:http'
+import type { AedesClientInternals } from '../semantics/aedes-internals.ts'
+import type { DisconnectReason } from './types.ts'
+
+/** What the inspector knows of one MQTT connection, from CONNECT to close. */
+export interface Connection {
+  readonly client: AedesClientInternals
+  readonly clean: boolean
+  readonly protocolVersion: number | null
+  readonly keepalive: number | null
+  readonly username: string | null
+  readonly remoteAddress: string | null
+  /** Set when aedes registers the connection under its ClientID. */
+  connectedAt: number | null
+  lastActivity: number | null
+  /** The first reason the broker learned for closing it, if any. */
+  reason: DisconnectReason | null
+  /** The packet parser failed on its bytes. */
+  protocolError: boolean
+  /** Outgoing QoS 1/2 PUBLISH written and not yet acknowledged, by packet id. */
+  readonly inflight: Map<number, { topic: string; qos: 1 | 2 }>
+}
+
+export interface ConnectPacket {
+  clean?: boolean
+  protocolVersion?: number
+  keepalive?: number
+  username?: string
+}
+
+/** A connection's state from its CONNECT packet (aedes' preConnect). */
+export function newConnection(client: AedesClientInternals, packet: ConnectPacket): Connection {
+  return {
+    client,
+    clean: packet.clean !== false,
+    protocolVersion: packet.protocolVersion ?? null,
+    keepalive: packet.keepalive ?? null,
+    username: packet.username ?? null,
+    remoteAddress: remoteAddressOf(client),
+    connectedAt: null,
+    lastActivity: null,
+    reason: null,
+    protocolError: false,
+    inflight: new Map(),
+  }
+}
+
+/** `host:port` of the peer: the TCP socket's, or the WebSocket's HTTP request's. */
+export function remoteAddressOf(client: AedesClientInternals): string | null {
+  const carrier = client as unknown as {
+    conn?: { remoteAddress?: string; remotePort?: number }
+    req?: IncomingMessage | null
+  }
+  const socket = carrier.conn?.remoteAddress ? carrier.conn : carrier.req?.socket
+  const address = socket?.remoteAddress
+  if (!address) return null
+  const host = address.includes(':') ? `[${address}]` : address
+  return socket.remotePort === undefined ? host : `${host}:${socket.remotePort}`
+}
+
+/** The reason a connection closed, once aedes says it has. */
+export function disconnectReason(connection: Connection): DisconnectReason {
+  if (connection.reason) return connection.reason
+  // [MQTT-3.14.4-3]: the client said DISCONNECT
+  return connection.client._disconnected ? 'client' : 'network'
+}

@@ -1,0 +1,67 @@
+import type { AedesClientInternals } from '../semantics/aedes-internals.ts'
+import { topicMatches } from '../semantics/qos.ts'
+import type { Connection } from './connection.ts'
+import type { SessionRegistry } from './registry.ts'
+
+interface ForwardedPacket {
+  topic: string
+  qos: number
+  messageId?: number
+}
+
+/**
+ * Called from `authorizeForward`, which aedes 1.2 calls exactly when it is
+ * about to write a PUBLISH to a client (after its dedupe and no-local
+ * checks), live or from the session's queue. A QoS 0 write is a delivery;
+ * a QoS 1/2 one is in flight until its PUBACK/PUBCOMP.
+ *
+ * aedes gives a live QoS 1/2 message its packet id only after this hook
+ * (unless the in-flight window gave it one); it is given here instead, from
+ * the connection's own sequence exactly as aedes' QoSPacket would (as
+ * `SessionPersistence.outgoingStream` does), so the acknowledgement can be
+ * matched to the topic.
+ */
+export function observeForward(
+  registry: SessionRegistry,
+  connection: Connection,
+  packet: ForwardedPacket,
+): void {
+  const client = connection.client as AedesClientInternals & { _nextId: number }
+  const qos = writtenQoS(client, packet)
+  if (qos === 0) {
+    registry.record(client.id, { type: 'delivered', at: registry.now(), topic: packet.topic, qos })
+    return
+  }
+  if (packet.messageId == null) {
+    const messageId = client._nextId
+    client._nextId = messageId >= 65535 ? 1 : messageId + 1
+    packet.messageId = messageId
+  }
+  connection.inflight.set(packet.messageId, { topic: packet.topic, qos })
+}
+
+/**
+ * The QoS the PUBLISH goes out with. SessionLab's delivery sends a live
+ * message through a QoS 0 subscription when no matching subscription
+ * grants more, and aedes then caps it by an exact filter's QoS
+ * (client.js:140). A message with no matching subscription left can only
+ * be one resent from the queue (it has its packet id), sent as stored.
+ */
+function writtenQoS(client: AedesClientInternals, packet: ForwardedPacket): 0 | 1 | 2 {
+  const qos = Math.min(Math.max(packet.qos, 0), 2) as 0 | 1 | 2
+  if (qos === 0) return 0
+  const granted = highestGranted(client, packet.topic)
+  if (granted < 0) return packet.messageId == null ? 0 : qos
+  if (granted === 0) return 0
+  const exact = client.subscriptions[packet.topic]
+  return exact && exact.qos < qos ? (exact.qos as 0 | 1 | 2) : qos
+}
+
+function highestGranted(client: AedesClientInternals, topic: string): number {
+  let granted = -1
+  for (const filter in client.subscriptions) {
+    const qos = client.subscriptions[filter].qos
+    if (qos > granted && topicMatches(filter, topic)) granted = qos
+  }
+  return granted
+}

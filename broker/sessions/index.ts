@@ -1,0 +1,91 @@
+import type { AedesOptions, Client } from 'aedes'
+import type { Config } from '../config.ts'
+import type { AedesClientInternals, AedesInternals } from '../semantics/aedes-internals.ts'
+import type { SessionStore } from '../store/types.ts'
+import { AedesFeed } from './aedes-feed.ts'
+import { type Clock, systemClock } from './clock.ts'
+import { SessionExpiry } from './expiry.ts'
+import { Inspector } from './inspector.ts'
+import { SessionRegistry } from './registry.ts'
+import type { Sessions } from './types.ts'
+
+export interface SessionTrackingDeps {
+  store: SessionStore
+  config: Pick<Config, 'historySize' | 'sessionExpiry'>
+  clock?: Clock
+  warn: (message: string) => void
+}
+
+/**
+ * Wires the inspector into a broker: `hooks` and `attach` feed it from
+ * aedes, `onTakeover` and `onSlowConsumer` from the session hooks, `start`
+ * runs the start-up expiry check (after the store is set up, before
+ * clients connect), `shuttingDown` belongs to the broker's close.
+ */
+export class SessionTracking {
+  readonly sessions: Sessions
+  readonly #registry: SessionRegistry
+  readonly #feed: AedesFeed
+  readonly #expiry: SessionExpiry
+  readonly #store: SessionStore
+  readonly #clock: Clock
+  readonly #warn: (message: string) => void
+  readonly #startup = { expired: 0 }
+
+  constructor(deps: SessionTrackingDeps) {
+    const clock = deps.clock ?? systemClock
+    this.#store = deps.store
+    this.#clock = clock
+    this.#warn = deps.warn
+    this.#registry = new SessionRegistry({
+      store: deps.store,
+      clock,
+      historySize: deps.config.historySize,
+      warn: deps.warn,
+    })
+    this.#feed = new AedesFeed(this.#registry)
+    this.#expiry = new SessionExpiry({
+      store: deps.store,
+      registry: this.#registry,
+      clock,
+      expirySeconds: deps.config.sessionExpiry,
+    })
+    this.sessions = new Inspector(deps.store, this.#registry, this.#startup)
+  }
+
+  /** The broker's aedes hooks, wrapped so the inspector sees CONNECTs and forwarded messages. */
+  hooks<H extends Pick<AedesOptions, 'preConnect' | 'authorizeForward'>>(hooks: H) {
+    return this.#feed.hooks(hooks)
+  }
+
+  attach(aedes: AedesInternals): void {
+    this.#feed.attach(aedes)
+  }
+
+  /** From the takeover hook: `next` takes `old`'s ClientID [MQTT-3.1.4-2]. */
+  onTakeover(old: AedesClientInternals, next: AedesClientInternals): void {
+    const connection = this.#feed.connectionOf(old)
+    this.#registry.takenOver(connection, { clean: next.clean }, next.id)
+  }
+
+  onSlowConsumer(client: Client): void {
+    this.#feed.markClosing(client, 'slow-consumer')
+  }
+
+  /**
+   * Sessions a previous run left recorded as connected went offline when it
+   * ended; expired sessions go before any client can resume one. Then
+   * expiry is checked periodically.
+   */
+  async start(): Promise<void> {
+    await this.#store.closeOpenSessions(this.#clock.now())
+    this.#startup.expired = await this.#expiry.check()
+    this.#expiry.start((err) => this.#warn(`session expiry check failed: ${err.message}`))
+  }
+
+  /** Every connection closed from now on closes because the broker stops. */
+  shuttingDown(): void {
+    this.#expiry.stop()
+    for (const connection of this.#registry.onlineConnections()) connection.reason ??= 'shutdown'
+  }
+}

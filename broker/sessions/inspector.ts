@@ -1,0 +1,104 @@
+import type { SessionStats, SessionStore } from '../store/types.ts'
+import { listSessions } from './list.ts'
+import type { SessionRegistry } from './registry.ts'
+import type {
+  SessionChange,
+  SessionEvent,
+  SessionListQuery,
+  SessionPage,
+  Sessions,
+  SessionView,
+} from './types.ts'
+import { liveSubscriptions, viewOf } from './views.ts'
+
+/**
+ * The inspector: answers about every session from the store and the
+ * registry, and carries out the operator's disconnect and delete.
+ */
+export class Inspector implements Sessions {
+  readonly #store: SessionStore
+  readonly #registry: SessionRegistry
+  readonly #startup: { expired: number }
+
+  constructor(store: SessionStore, registry: SessionRegistry, startup: { expired: number }) {
+    this.#store = store
+    this.#registry = registry
+    this.#startup = startup
+  }
+
+  get expiredAtStartup(): number {
+    return this.#startup.expired
+  }
+
+  list(query: SessionListQuery): Promise<SessionPage> {
+    return listSessions(query, this.#store, this.#registry)
+  }
+
+  async get(clientId: string): Promise<SessionView | null> {
+    const store = this.#store
+    const connection = this.#registry.online(clientId) ?? null
+    const record = connection?.clean ? undefined : await store.getSession(clientId)
+    if (!connection && !record) {
+      this.#registry.forget(clientId)
+      return null
+    }
+    const ref = { id: clientId }
+    const [stats, will, subscriptions] = await Promise.all([
+      store.sessionStats([clientId]),
+      connection ? connection.client.will : store.getWill(ref),
+      connection ? liveSubscriptions(connection) : store.subscriptionsByClient(ref),
+    ])
+    const parts = {
+      clientId,
+      connection,
+      record,
+      stats: stats.get(clientId) as SessionStats,
+      counters: this.#registry.counters(clientId),
+      now: this.#registry.now(),
+    }
+    return viewOf(parts, {
+      will: will ?? null,
+      subscriptions,
+      history: this.#registry.history(clientId),
+    })
+  }
+
+  /**
+   * Closes the connection as a network failure would: no DISCONNECT, so
+   * the Will is published [MQTT-3.1.2-8]. Resolves once aedes has
+   * unregistered it; the history says 'admin'.
+   */
+  async disconnect(clientId: string): Promise<boolean> {
+    const connection = this.#registry.online(clientId)
+    if (!connection) return false
+    connection.reason ??= 'admin'
+    const closed = this.#registry.closed(connection)
+    connection.client.close()
+    await closed
+    return true
+  }
+
+  /**
+   * Disconnects the client if it is online, then discards its session
+   * (subscriptions, queue, in-flight and incoming state, record) and its
+   * stored Will. Listeners get a 'deleted' event; the session is gone.
+   */
+  async delete(clientId: string): Promise<boolean> {
+    const wasOnline = await this.disconnect(clientId)
+    const existed = wasOnline || (await this.#store.getSession(clientId)) !== undefined
+    if (!existed) return false
+    await this.#store.discardSession(clientId)
+    await this.#store.delWill({ id: clientId })
+    this.#registry.record(clientId, { type: 'deleted', at: this.#registry.now(), by: 'admin' })
+    this.#registry.forget(clientId)
+    return true
+  }
+
+  onChange(listener: (change: SessionChange) => void): () => void {
+    return this.#registry.onChange(listener)
+  }
+
+  record(clientId: string, event: SessionEvent): void {
+    this.#registry.record(clientId, event)
+  }
+}

@@ -1,0 +1,183 @@
+import type { SessionStore } from '../store/types.ts'
+import type { Clock } from './clock.ts'
+import { type Connection, disconnectReason } from './connection.ts'
+import { History } from './history.ts'
+import type { SessionChange, SessionEvent } from './types.ts'
+
+/** What the registry holds per ClientID beside the store. */
+interface Entry {
+  readonly history: History
+  /** The registered connection, null while offline. */
+  connection: Connection | null
+  /** Counters of a clean session; a persistent session's are in the store. */
+  dropped: number
+  takeovers: number
+}
+
+export interface RegistryDeps {
+  store: SessionStore
+  clock: Clock
+  historySize: number
+  warn: (message: string) => void
+}
+
+/**
+ * The in-memory half of the session model, keyed by ClientID: which
+ * sessions are online and through which connection, each session's bounded
+ * history, the counters of clean sessions (which exist only while
+ * connected), and the listeners of session changes. Persistent sessions'
+ * records live in the store; the registry writes their connect, disconnect
+ * and counter changes there.
+ */
+export class SessionRegistry {
+  readonly #deps: RegistryDeps
+  readonly #entries = new Map<string, Entry>()
+  readonly #online = new Map<string, Connection>()
+  readonly #listeners = new Set<(change: SessionChange) => void>()
+  readonly #closeWaiters = new Map<Connection, (() => void)[]>()
+
+  constructor(deps: RegistryDeps) {
+    this.#deps = deps
+  }
+
+  now(): number {
+    return this.#deps.clock.now()
+  }
+
+  /** Adds an event to the session's history and tells every listener. */
+  record(clientId: string, event: SessionEvent): void {
+    const entry = this.#entry(clientId)
+    entry.history.push(event)
+    if (event.type === 'dropped') this.#count(clientId, entry, 'dropped')
+    for (const listener of this.#listeners) {
+      try {
+        listener({ clientId, event })
+      } catch (err) {
+        this.#deps.warn(`session change listener failed: ${(err as Error).message}`)
+      }
+    }
+  }
+
+  onChange(listener: (change: SessionChange) => void): () => void {
+    this.#listeners.add(listener)
+    return () => {
+      this.#listeners.delete(listener)
+    }
+  }
+
+  /** aedes registered the connection under its ClientID: the session is online. */
+  connected(connection: Connection): void {
+    const clientId = connection.client.id
+    const at = this.now()
+    connection.connectedAt = at
+    connection.lastActivity = at
+    this.#entry(clientId).connection = connection
+    this.#online.set(clientId, connection)
+    if (!connection.clean) {
+      this.#write(
+        this.#deps.store.touchSession(clientId, {
+          protocolVersion: connection.protocolVersion,
+          keepalive: connection.keepalive,
+          username: connection.username,
+          remoteAddress: connection.remoteAddress,
+          connectedAt: at,
+          lastActivity: at,
+          disconnectedAt: null,
+        }),
+      )
+    }
+  }
+
+  /** aedes unregistered the connection: the session is offline, or gone if it was clean. */
+  disconnected(connection: Connection): void {
+    const clientId = connection.client.id
+    const entry = this.#entries.get(clientId)
+    const reason = disconnectReason(connection)
+    const at = this.now()
+    if (this.#online.get(clientId) === connection) this.#online.delete(clientId)
+    if (entry?.connection === connection) entry.connection = null
+    this.record(clientId, { type: 'disconnect', at, reason })
+    if (!connection.clean) {
+      this.#write(
+        this.#deps.store.touchSession(clientId, {
+          disconnectedAt: at,
+          lastActivity: connection.lastActivity ?? at,
+        }),
+      )
+    } else if (reason !== 'takeover' && !this.#online.has(clientId)) {
+      // [MQTT-3.1.2-6]: a clean session ends with its connection (after a
+      // takeover the next connection carries the ClientID on).
+      this.#entries.delete(clientId)
+    }
+    for (const resolve of this.#closeWaiters.get(connection) ?? []) resolve()
+    this.#closeWaiters.delete(connection)
+  }
+
+  /** [MQTT-3.1.4-2]: `next` takes the ClientID of `old`, which aedes closes next. */
+  takenOver(old: Connection | undefined, next: { clean: boolean }, clientId: string): void {
+    if (old) old.reason ??= 'takeover'
+    const entry = this.#entry(clientId)
+    // A clean connection discards the persistent session it takes over [MQTT-3.1.2-6].
+    if (next.clean) entry.takeovers++
+    else this.#write(this.#deps.store.addToSession(clientId, { takeovers: 1 }))
+  }
+
+  /** Resolves once aedes has unregistered the connection. */
+  closed(connection: Connection): Promise<void> {
+    if (this.#online.get(connection.client.id) !== connection) return Promise.resolve()
+    return new Promise((resolve) => {
+      const waiters = this.#closeWaiters.get(connection) ?? []
+      waiters.push(resolve)
+      this.#closeWaiters.set(connection, waiters)
+    })
+  }
+
+  /** The online connection of a ClientID. */
+  online(clientId: string): Connection | undefined {
+    return this.#online.get(clientId)
+  }
+
+  /** Every online connection. */
+  onlineConnections(): IterableIterator<Connection> {
+    return this.#online.values()
+  }
+
+  history(clientId: string): SessionEvent[] {
+    return this.#entries.get(clientId)?.history.toArray() ?? []
+  }
+
+  /** Counters of a clean session. */
+  counters(clientId: string): { dropped: number; takeovers: number } {
+    const entry = this.#entries.get(clientId)
+    return { dropped: entry?.dropped ?? 0, takeovers: entry?.takeovers ?? 0 }
+  }
+
+  /** Drops what is held for an offline ClientID (its session was deleted or expired). */
+  forget(clientId: string): void {
+    if (!this.#online.has(clientId)) this.#entries.delete(clientId)
+  }
+
+  #entry(clientId: string): Entry {
+    let entry = this.#entries.get(clientId)
+    if (!entry) {
+      entry = {
+        history: new History(this.#deps.historySize),
+        connection: null,
+        dropped: 0,
+        takeovers: 0,
+      }
+      this.#entries.set(clientId, entry)
+    }
+    return entry
+  }
+
+  #count(clientId: string, entry: Entry, counter: 'dropped'): void {
+    if (entry.connection?.clean) entry[counter]++
+    else this.#write(this.#deps.store.addToSession(clientId, { [counter]: 1 }))
+  }
+
+  /** Store writes the registry issues commit with the store's next batch; nothing waits. */
+  #write(write: Promise<unknown>): void {
+    write.catch((err: Error) => this.#deps.warn(`session record not written: ${err.message}`))
+  }
+}

@@ -1,0 +1,104 @@
+import { SESSION_MARKER_TOPIC } from '../semantics/persistence.ts'
+import type { SessionRecord, SessionStats } from '../store/types.ts'
+import type { Connection } from './connection.ts'
+import type { SessionEvent, SessionSummary, SessionView } from './types.ts'
+import { willView } from './will-view.ts'
+
+/** Everything a view of one session is built from; `connection` null when offline. */
+export interface SessionParts {
+  clientId: string
+  connection: Connection | null
+  /** The store's record; absent for a clean session. */
+  record: SessionRecord | undefined
+  stats: SessionStats
+  /** Counters of a clean session, kept in memory. */
+  counters: { dropped: number; takeovers: number }
+  now: number
+}
+
+/** A row of the session list. */
+export function summaryOf(parts: SessionParts, subscriptions: number): SessionSummary {
+  const common = commonFields(parts)
+  return {
+    clientId: parts.clientId,
+    connected: common.connected,
+    clean: common.clean,
+    connectedAt: common.connectedAt,
+    disconnectedAt: common.disconnectedAt,
+    lastActivity: common.lastActivity,
+    inflight: common.inflight,
+    dropped: common.dropped,
+    queued: parts.stats.queued,
+    subscriptions,
+  }
+}
+
+/** The whole view of one session. */
+export function viewOf(
+  parts: SessionParts,
+  extra: {
+    will: Parameters<typeof willView>[0] | null
+    subscriptions: { topic: string; qos: number }[]
+    history: SessionEvent[]
+  },
+): SessionView {
+  const { stats } = parts
+  return {
+    clientId: parts.clientId,
+    ...commonFields(parts),
+    will: extra.will ? willView(extra.will) : null,
+    subscriptions: extra.subscriptions
+      .filter((sub) => sub.topic !== SESSION_MARKER_TOPIC)
+      .map((sub) => ({ topic: sub.topic, qos: sub.qos as 0 | 1 | 2 })),
+    queue: {
+      count: stats.queued,
+      bytes: stats.queuedBytes,
+      oldestAgeMs: stats.oldestQueuedAt === null ? null : parts.now - stats.oldestQueuedAt,
+    },
+    incomingAwaitingPubrel: stats.incoming,
+    history: extra.history,
+  }
+}
+
+/** The live subscriptions of an online connection, as aedes granted them. */
+export function liveSubscriptions(connection: Connection): { topic: string; qos: number }[] {
+  const subs = connection.client.subscriptions
+  return Object.keys(subs).map((topic) => ({ topic, qos: subs[topic].qos }))
+}
+
+function commonFields(parts: SessionParts) {
+  const { connection, record, stats } = parts
+  // A persistent session's counters are the store's; a clean one's the registry's.
+  const counters = connection?.clean ? parts.counters : (record ?? parts.counters)
+  if (connection) {
+    return {
+      connected: true,
+      clean: connection.clean,
+      protocolVersion: connection.protocolVersion,
+      keepalive: connection.keepalive,
+      username: connection.username,
+      remoteAddress: connection.remoteAddress,
+      connectedAt: connection.connectedAt,
+      disconnectedAt: null,
+      lastActivity: connection.lastActivity,
+      // aedes keeps no outgoing state of a clean session in the store
+      inflight: connection.clean ? connection.inflight.size : stats.inflight,
+      dropped: counters.dropped,
+      takeovers: counters.takeovers,
+    }
+  }
+  return {
+    connected: false,
+    clean: false,
+    protocolVersion: record?.protocolVersion ?? null,
+    keepalive: record?.keepalive ?? null,
+    username: record?.username ?? null,
+    remoteAddress: record?.remoteAddress ?? null,
+    connectedAt: record?.connectedAt ?? null,
+    disconnectedAt: record?.disconnectedAt ?? null,
+    lastActivity: record?.lastActivity ?? null,
+    inflight: stats.inflight,
+    dropped: counters.dropped,
+    takeovers: counters.takeovers,
+  }
+}

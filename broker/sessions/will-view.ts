@@ -1,0 +1,63 @@
+import type { WillView } from './types.ts'
+
+/** Characters of text, or bytes shown as hex, a preview keeps. */
+export const PREVIEW_CHARS = 200
+const PREVIEW_BYTES = PREVIEW_CHARS / 2
+
+// Enough bytes for PREVIEW_CHARS characters of any UTF-8 text, and one more.
+const TEXT_BYTES = PREVIEW_CHARS * 4 + 4
+// C0 and C1 controls, DEL, and the bidirectional overrides and isolates that
+// could reorder what is shown around the preview.
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u
+
+/** What the inspector shows of a Will: never its payload raw. */
+export function willView(will: {
+  topic: string
+  payload: Buffer | string
+  qos: number
+  retain: boolean
+}): WillView {
+  const payload = typeof will.payload === 'string' ? Buffer.from(will.payload) : will.payload
+  return {
+    topic: will.topic,
+    qos: Math.min(Math.max(will.qos, 0), 2) as 0 | 1 | 2,
+    retain: will.retain === true,
+    payloadBytes: payload.length,
+    ...preview(payload),
+  }
+}
+
+/**
+ * The payload as text when it is printable UTF-8, cut to
+ * {@link PREVIEW_CHARS} characters; otherwise its first bytes in hex.
+ * Cuts end with '…'.
+ */
+export function preview(payload: Buffer): Pick<WillView, 'preview' | 'previewKind'> {
+  const text = printable(payload)
+  if (text !== null) {
+    const chars = Array.from(text)
+    const cut = chars.length > PREVIEW_CHARS || Buffer.byteLength(text) < payload.length
+    return {
+      preview: cut ? `${chars.slice(0, PREVIEW_CHARS).join('')}…` : text,
+      previewKind: 'text',
+    }
+  }
+  const cut = payload.length > PREVIEW_BYTES
+  const hex = payload.subarray(0, PREVIEW_BYTES).toString('hex')
+  return { preview: cut ? `${hex}…` : hex, previewKind: 'hex' }
+}
+
+/** The text of the payload's first bytes when they are printable UTF-8, else null. */
+function printable(payload: Buffer): string | null {
+  let text: string
+  try {
+    // `stream` keeps a character cut at the end of the slice out, not an error
+    const head = payload.subarray(0, TEXT_BYTES)
+    text = new TextDecoder('utf-8', { fatal: true }).decode(head, {
+      stream: head.length < payload.length,
+    })
+  } catch {
+    return null
+  }
+  return UNPRINTABLE.test(text) ? null : text
+}

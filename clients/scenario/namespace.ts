@@ -1,0 +1,29 @@
+import { randomBytes } from 'node:crypto'
+
+/**
+ * Keeps one run's ClientIDs, topics and retained messages apart from every
+ * other run on the same broker (and from sessions left by earlier runs): a
+ * ClientID `sub` becomes `<tag>-sub`, a topic `a/b` becomes `sl/<tag>/a/b`.
+ * A zero-length ClientID stays zero-length. Received topics are mapped back.
+ */
+export class Namespace {
+  readonly tag: string
+
+  constructor(tag: string = randomBytes(4).toString('hex')) {
+    this.tag = tag
+  }
+
+  clientId(id: string): string {
+    return id === '' || this.tag === '' ? id : `${this.tag}-${id}`
+  }
+
+  topic(topic: string): string {
+    return this.tag === '' ? topic : `sl/${this.tag}/${topic}`
+  }
+
+  /** The scenario's own name for a topic the broker sent; foreign topics are left as they are. */
+  strip(topic: string): string {
+    const prefix = `sl/${this.tag}/`
+    return this.tag !== '' && topic.startsWith(prefix) ? topic.slice(prefix.length) : topic
+  }
+}
