@@ -5,8 +5,12 @@ import type { Socket } from 'node:net'
 import { join } from 'node:path'
 import { Aedes } from 'aedes'
 import type { WebSocketServer } from 'ws'
+import { Auth, type AuthCounts } from './auth/auth.ts'
+import { authHooks, guardConnection } from './auth/hooks.ts'
+import { SubscriptionGate } from './auth/subscriptions.ts'
 import type { Config } from './config.ts'
 import type { AdminToken } from './http/admin-token.ts'
+import type { HttpExtension } from './http/extension.ts'
 import { openHttpApi } from './http/start.ts'
 import { closeServer } from './listeners/listen.ts'
 import { openTcpListener } from './listeners/tcp.ts'
@@ -44,6 +48,12 @@ export interface BrokerHandle {
   stats: BrokerStats
   /** Queue caps, QoS 0 queueing and the in-flight window: their counters and state. */
   policies: Policies
+  /** Password file and ACL: what they refused, and their reload (SIGHUP). */
+  auth: {
+    readonly counts: Readonly<AuthCounts>
+    /** Reads both files again; on error (AUTH_FILE_INVALID) the old ones stay in force. */
+    reload(): void
+  }
   /** Stops listening, publishes due Wills, closes every connection, flushes and closes the store. */
   close(): Promise<void>
 }
@@ -52,6 +62,8 @@ export interface BrokerHandle {
 export interface BrokerDeps {
   /** The clock of session times and expiry (not of MQTT keepalives, which are aedes'). */
   clock?: Clock
+  /** Served on the HTTP API's port besides the API: the dashboard (`web/`). */
+  http?: HttpExtension
 }
 
 const silent: Logger = { info: () => {}, warn: () => {} }
@@ -63,6 +75,8 @@ export async function createBroker(
   deps: BrokerDeps = {},
 ): Promise<BrokerHandle> {
   const clock = deps.clock ?? systemClock
+  // before the store: a bad password or ACL file stops start-up untouched
+  const auth = new Auth(config)
   const store = await openStore(config, clock)
   const tracking = new SessionTracking({ store, config, clock, warn: (m) => log.warn(m) })
   const policies = createPolicies({
@@ -71,8 +85,15 @@ export async function createBroker(
     sink: tracking.sessions,
     now: () => clock.now(),
   })
-  const persistence = new SessionPersistence(store, policies.persistence)
-  const hooks = sessionHooks({
+  const gate = new SubscriptionGate({
+    allowed: (who, filter) =>
+      !filter.startsWith('$SessionLab/') && auth.allows(who, 'subscribe', filter),
+    maxSubscriptions: config.maxSubscriptions,
+    maxTopicLength: config.maxTopicLength,
+    onDenied: () => auth.counts.deniedSubscriptions++,
+  })
+  const persistence = new SessionPersistence(store, policies.persistence, (sub) => gate.kept(sub))
+  const session = sessionHooks({
     config,
     persistence,
     onSlowConsumer: (client) => {
@@ -82,13 +103,28 @@ export async function createBroker(
     onTakeover: (old, next) => tracking.onTakeover(old, next),
     policies: policies.connections,
   })
+  const hooks = authHooks(session, {
+    auth,
+    gate,
+    config,
+    store,
+    sink: tracking.sessions,
+    now: () => clock.now(),
+  })
   const aedes = new Aedes({
     id: randomUUID(),
     persistence,
+    connectTimeout: config.connectTimeout * 1000,
+    maxTopicLevels: config.maxTopicLevels,
     ...tracking.hooks(hooks),
   }) as AedesInternals
   tracking.attach(aedes)
-  const stats = createBrokerStats({ aedes, inspector: tracking.sessions, now: () => clock.now() })
+  const stats = createBrokerStats({
+    aedes,
+    inspector: tracking.sessions,
+    refused: auth.counts,
+    now: () => clock.now(),
+  })
   // aedes emits persistence failures as 'error': log them rather than crash
   ;(aedes as unknown as EventEmitter).on('error', (err: Error) =>
     log.warn(`broker error: ${err.message}`),
@@ -101,13 +137,13 @@ export async function createBroker(
   const servers: { close(): Promise<void> }[] = []
   try {
     const tcp = await openTcpListener(
-      (socket: Socket) => aedes.handle(socket),
+      (socket: Socket) => guardConnection(aedes.handle(socket), config.maxPacketSize, gate),
       config.host,
       config.mqttPort,
     )
     servers.push({ close: () => closeServer(tcp.server) })
     const ws = await openWsListener(
-      (stream, req) => aedes.handle(stream, req),
+      (stream, req) => guardConnection(aedes.handle(stream, req), config.maxPacketSize, gate),
       config.host,
       config.wsPort,
       config.wsPath,
@@ -126,6 +162,7 @@ export async function createBroker(
       stats,
       storeKind: store.kind,
       log,
+      extension: deps.http,
     })
     servers.push(http)
 
@@ -139,6 +176,7 @@ export async function createBroker(
       adminToken: http.adminToken,
       stats,
       policies,
+      auth: { counts: auth.counts, reload: () => auth.reload() },
       close() {
         closing ??= shutdown(aedes, store, servers, tracking)
         return closing

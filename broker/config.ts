@@ -25,6 +25,16 @@ export interface Config {
   sessionExpiry: number
   sysInterval: number
   historySize: number
+  passwordFile: string
+  aclFile: string
+  allowAnonymous: 'auto' | 'true' | 'false'
+  clientidFromUsername: boolean
+  maxPacketSize: number
+  maxConnections: number
+  maxSubscriptions: number
+  maxTopicLevels: number
+  maxTopicLength: number
+  connectTimeout: number
 }
 
 type Kind =
@@ -165,6 +175,66 @@ export const fields: { [K in keyof Config]: Field } = {
     kind: { type: 'int', min: 0, max: 10_000 },
     default: 100,
     help: "events kept in each session's history",
+  },
+  passwordFile: {
+    flag: 'password-file',
+    kind: { type: 'optional-string' },
+    default: '',
+    help: 'mosquitto_passwd file ($7$ PBKDF2-SHA512 or $6$ SHA512) of the users who may connect; reloaded on SIGHUP',
+  },
+  aclFile: {
+    flag: 'acl',
+    kind: { type: 'optional-string' },
+    default: '',
+    help: 'Mosquitto ACL file (user, topic, pattern with %c %u); reloaded on SIGHUP (empty: all allowed)',
+  },
+  allowAnonymous: {
+    flag: 'allow-anonymous',
+    kind: { type: 'enum', values: ['auto', 'true', 'false'] },
+    default: 'auto',
+    help: 'accept CONNECTs without a username (auto: only while --host is a loopback address)',
+  },
+  clientidFromUsername: {
+    flag: 'clientid-from-username',
+    kind: { type: 'bool' },
+    default: false,
+    help: "use the username as the ClientID, as Mosquitto's use_username_as_clientid",
+  },
+  maxPacketSize: {
+    flag: 'max-packet-size',
+    kind: { type: 'int', min: 16, max: 268_435_460 },
+    default: 1024 * 1024,
+    help: 'largest MQTT packet accepted, in bytes; a larger one closes its connection',
+  },
+  maxConnections: {
+    flag: 'max-connections',
+    kind: { type: 'int', min: 0, max: 10_000_000 },
+    default: 10_000,
+    help: 'connected clients at a time (0 = no limit); past it CONNACK 0x03',
+  },
+  maxSubscriptions: {
+    flag: 'max-subscriptions',
+    kind: { type: 'int', min: 0, max: 10_000_000 },
+    default: 1000,
+    help: 'topic filters per client (0 = no limit); past it SUBACK 0x80',
+  },
+  maxTopicLevels: {
+    flag: 'max-topic-levels',
+    kind: { type: 'int', min: 1, max: 100 },
+    default: 100,
+    help: 'levels of a topic or filter; a PUBLISH or SUBSCRIBE over it closes its connection',
+  },
+  maxTopicLength: {
+    flag: 'max-topic-length',
+    kind: { type: 'int', min: 1, max: 65_535 },
+    default: 4096,
+    help: 'bytes of a topic or filter; a filter over it gets SUBACK 0x80, a PUBLISH closes its connection',
+  },
+  connectTimeout: {
+    flag: 'connect-timeout',
+    kind: { type: 'int', min: 1, max: 3600 },
+    default: 30,
+    help: 'seconds a new connection has to send CONNECT before it is closed',
   },
 }
 

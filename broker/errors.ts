@@ -13,10 +13,12 @@ export const ErrorCodes = {
   STORE_CLOSED: 'the store is closed',
   LISTEN_FAILED: 'a listener could not be opened',
   ADMIN_TOKEN_UNREADABLE: 'the stored admin token cannot be read',
+  AUTH_FILE_INVALID: 'the password file or ACL file cannot be read or parsed',
   // HTTP API (status codes in broker/http/errors.ts)
   BAD_REQUEST: 'the request is malformed',
   BAD_CURSOR: 'the page cursor is not one this broker issued',
   UNAUTHORIZED: 'operator credentials are missing or wrong',
+  FORBIDDEN: 'the request lacks a valid CSRF token, viewer cookie or origin',
   NOT_FOUND: 'no such route or session',
   METHOD_NOT_ALLOWED: 'the route does not accept this method',
   NOT_CONNECTED: 'the client is not connected',

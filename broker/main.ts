@@ -1,5 +1,9 @@
 // CLI entry: parse the configuration, start the broker, print where it
-// listens, shut down cleanly on SIGINT/SIGTERM. Nothing else lives here.
+// listens, reload the password file and ACL on SIGHUP, shut down cleanly
+// on SIGINT/SIGTERM. Nothing else lives here.
+
+// the one place broker/ meets web/: the CLI serves the dashboard beside the API
+import { dashboard } from '../web/index.ts'
 import { createBroker, type Logger } from './broker.ts'
 import { loadConfig } from './config.ts'
 import { isSessionLabError } from './errors.ts'
@@ -24,13 +28,25 @@ async function main(): Promise<number> {
     process.once('SIGINT', () => resolve('SIGINT'))
     process.once('SIGTERM', () => resolve('SIGTERM'))
   })
-  const broker = await createBroker(config, log)
+  // SIGHUP's default would kill the process: ignored until the broker is up
+  let reload = () => {}
+  process.on('SIGHUP', () => reload())
+  const broker = await createBroker(config, log, { http: dashboard() })
+  reload = () => {
+    try {
+      broker.auth.reload()
+      log.info('SIGHUP: reloaded the password file and ACL')
+    } catch (err) {
+      log.warn(`SIGHUP: ${(err as Error).message}; keeping the password file and ACL in force`)
+    }
+  }
   log.info(
     `sessionlab ready (store: ${config.store}${config.store === 'sqlite' ? ` in ${config.dataDir}` : ''})`,
   )
   log.info(`  MQTT over TCP        ${broker.urls.mqtt}`)
   log.info(`  MQTT over WebSocket  ${broker.urls.ws}`)
   log.info(`  HTTP API             ${broker.urls.http}`)
+  log.info(`  dashboard            ${broker.urls.http}/`)
   log.info(`  admin token          ${describeAdminToken(broker.adminToken)}`)
   if (broker.orphanedWillsPublished > 0) {
     log.info(`  published ${broker.orphanedWillsPublished} Will(s) left by the previous run`)

@@ -11,6 +11,8 @@ export interface HttpDeps {
   health: () => { uptime: number; store: string }
   /** Called with errors that became a 500, for the broker's log. */
   onInternalError: (err: unknown) => void
+  /** Adds routes (the dashboard) after the API's and before its 404. */
+  extend?: (app: Express) => void
 }
 
 /** Largest request body accepted; the API's own calls carry none. */
@@ -34,6 +36,7 @@ export function createHttpApp(deps: HttpDeps): Express {
     res.type(scrape.contentType).send(scrape.text)
   })
   app.use('/api/sessions', sessionsRouter(deps.inspector, deps.adminToken))
+  deps.extend?.(app)
 
   app.use(notFound)
   app.use(errorHandler(deps.onInternalError))

@@ -6,6 +6,7 @@ const statusOf: Partial<Record<ErrorCode, number>> = {
   BAD_REQUEST: 400,
   BAD_CURSOR: 400,
   UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   NOT_CONNECTED: 409,

@@ -11,13 +11,13 @@ export async function openHttpListener(
   app: Express,
   host: string,
   port: number,
-): Promise<{ url: string; close(): Promise<void> }> {
+): Promise<{ url: string; server: Server; close(): Promise<void> }> {
   const server = createServer(
     { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },
     app,
   )
   const address = await listen(server, host, port, 'HTTP API')
-  return { url: `http://${address}`, close: () => closeHttp(server) }
+  return { url: `http://${address}`, server, close: () => closeHttp(server) }
 }
 
 /** Stops accepting and ends idle keep-alive connections, so close() does not wait on them. */

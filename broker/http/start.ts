@@ -4,6 +4,7 @@ import type { BrokerStats } from '../metrics/stats.ts'
 import type { SessionInspector } from '../sessions/types.ts'
 import { type AdminToken, resolveAdminToken } from './admin-token.ts'
 import { createHttpApp } from './app.ts'
+import type { HttpExtension } from './extension.ts'
 import { openHttpListener } from './server.ts'
 
 export interface HttpApi {
@@ -19,9 +20,11 @@ export async function openHttpApi(deps: {
   inspector: SessionInspector
   stats: BrokerStats
   storeKind: string
-  log: { warn(message: string): void }
+  log: { info(message: string): void; warn(message: string): void }
+  /** Served on the same port (the dashboard). */
+  extension?: HttpExtension
 }): Promise<HttpApi> {
-  const { config, inspector, stats, storeKind, log } = deps
+  const { config, inspector, stats, storeKind, log, extension } = deps
   const adminToken = resolveAdminToken(config, (message) => log.warn(message))
   const app = createHttpApp({
     inspector,
@@ -30,7 +33,24 @@ export async function openHttpApi(deps: {
     health: () => ({ uptime: stats.uptimeSeconds(), store: storeKind }),
     onInternalError: (err) =>
       log.warn(`HTTP API: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
+    extend: (app) =>
+      extension?.mount(app, {
+        inspector,
+        adminToken: adminToken.token,
+        dataDir: config.dataDir,
+        storeKind,
+        log,
+      }),
   })
   const listener = await openHttpListener(app, config.host, config.httpPort)
-  return { url: listener.url, adminToken, close: listener.close }
+  extension?.attach?.(listener.server)
+  return {
+    url: listener.url,
+    adminToken,
+    async close() {
+      // upgraded sockets (WebSockets) would keep the server open
+      await extension?.close?.()
+      await listener.close()
+    },
+  }
 }

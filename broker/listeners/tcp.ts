@@ -7,7 +7,7 @@ export async function openTcpListener(
   host: string,
   port: number,
 ): Promise<{ server: Server; url: string }> {
-  const server = createServer(handle)
+  const server = createServer({ noDelay: true }, handle)
   const address = await listen(server, host, port, 'MQTT (TCP)')
   return { server, url: `mqtt://${address}` }
 }

@@ -77,6 +77,19 @@ export function createMetrics(stats: BrokerStats): () => Promise<MetricsScrape> 
     },
   })
 
+  new Counter({
+    name: 'sessionlab_refused_total',
+    help: 'What the ACL, the password file and the limits refused, by what: publish (dropped), subscription (SUBACK 0x80) or connect (CONNACK 0x03-0x05)',
+    labelNames: ['what'],
+    registers,
+    collect() {
+      this.reset()
+      this.inc({ what: 'publish' }, stats.refused.deniedPublishes)
+      this.inc({ what: 'subscription' }, stats.refused.deniedSubscriptions)
+      this.inc({ what: 'connect' }, stats.refused.refusedConnects)
+    },
+  })
+
   function byQos(name: string, help: string, counts: BrokerStats['sent']) {
     new Counter({
       name,

@@ -23,11 +23,22 @@ export interface BrokerStats {
   droppedTotal(): number
   /** Session counts, queued and in-flight totals, read from the inspector now. */
   sessions(): Promise<SessionTotals>
+  /** What the password file, ACL and limits refused since start (broker/auth/). */
+  readonly refused: Readonly<RefusalCounts>
   close(): void
+}
+
+/** Refusals counted by broker/auth/ (its AuthCounts). */
+export interface RefusalCounts {
+  deniedPublishes: number
+  deniedSubscriptions: number
+  refusedConnects: number
 }
 
 export interface StatsDeps {
   aedes: Aedes
+  /** Where broker/auth/ counts what it refuses; zeros when not given. */
+  refused?: Readonly<RefusalCounts>
   /**
    * Created before the inspector's start-up expiry check runs, so that the
    * sessions it expires reach this counter as events too.
@@ -38,7 +49,12 @@ export interface StatsDeps {
 }
 
 /** Starts counting; `close()` stops listening to aedes and the inspector. */
-export function createBrokerStats({ aedes, inspector, now = Date.now }: StatsDeps): BrokerStats {
+export function createBrokerStats({
+  aedes,
+  inspector,
+  refused = { deniedPublishes: 0, deniedSubscriptions: 0, refusedConnects: 0 },
+  now = Date.now,
+}: StatsDeps): BrokerStats {
   const startedAt = now()
   const traffic = countTraffic(aedes)
   const dropped: Record<DropReason, number> = { 'queue-full': 0, 'queue-bytes': 0 }
@@ -56,6 +72,7 @@ export function createBrokerStats({ aedes, inspector, now = Date.now }: StatsDep
     expired: () => expired,
     droppedTotal: () => dropped['queue-full'] + dropped['queue-bytes'],
     sessions: sessionTotals(inspector),
+    refused,
     close() {
       traffic.stop()
       unsubscribe()

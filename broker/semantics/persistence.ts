@@ -58,10 +58,21 @@ export class SessionPersistence {
   /** clientId\0messageId of QoS 2 packets stored before aedes first looks them up. */
   readonly #freshIncoming = new Set<string>()
   readonly #policy: PersistencePolicy
+  readonly #keep: (sub: StoredSubscription) => boolean
 
-  constructor(store: SessionStore, policy: PersistencePolicy = plainPolicy(store)) {
+  /**
+   * `keep` says which subscriptions of a SUBSCRIBE were granted: aedes
+   * stores the whole packet's list with each granted filter, refused ones
+   * included (handlers/subscribe.js storeSubscriptions); see broker/auth/subscriptions.ts.
+   */
+  constructor(
+    store: SessionStore,
+    policy: PersistencePolicy = plainPolicy(store),
+    keep: (sub: StoredSubscription) => boolean = () => true,
+  ) {
     this.store = store
     this.#policy = policy
+    this.#keep = keep
   }
 
   // aedes checks that setup is an AsyncFunction (aedes.js:104)
@@ -238,7 +249,8 @@ export class SessionPersistence {
   storeRetained = (p: StoredPacket) => this.store.storeRetained(p)
   createRetainedStream = (pattern: string) => this.store.createRetainedStream(pattern)
   createRetainedStreamCombi = (patterns: string[]) => this.store.createRetainedStreamCombi(patterns)
-  addSubscriptions = (c: ClientRef, s: StoredSubscription[]) => this.store.addSubscriptions(c, s)
+  addSubscriptions = (c: ClientRef, s: StoredSubscription[]) =>
+    this.store.addSubscriptions(c, s.filter(this.#keep))
   removeSubscriptions = (c: ClientRef, t: string[]) => this.store.removeSubscriptions(c, t)
   countOffline = () => this.store.countOffline()
   subscriptionsByTopic = (topic: string) => this.store.subscriptionsByTopic(topic)

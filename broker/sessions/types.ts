@@ -31,6 +31,8 @@ export type SessionEvent =
   | { type: 'delivered'; at: number; topic: string; qos: 0 | 1 | 2 }
   | { type: 'expired'; at: number; idleMs: number }
   | { type: 'deleted'; at: number; by: 'admin' }
+  /** A CONNECT for this ClientID was refused: another user's session (CONNACK 0x05). */
+  | { type: 'refused'; at: number; username: string | null; reason: string }
 
 export type SessionEventType = SessionEvent['type']
 

@@ -93,6 +93,16 @@ it('maps every flag to a SESSIONLAB_ variable of the same name', () => {
     SESSIONLAB_SESSION_EXPIRY: '10',
     SESSIONLAB_SYS_INTERVAL: '11',
     SESSIONLAB_HISTORY_SIZE: '12',
+    SESSIONLAB_PASSWORD_FILE: '/etc/sessionlab/passwd',
+    SESSIONLAB_ACL: '/etc/sessionlab/acl',
+    SESSIONLAB_ALLOW_ANONYMOUS: 'false',
+    SESSIONLAB_CLIENTID_FROM_USERNAME: 'true',
+    SESSIONLAB_MAX_PACKET_SIZE: '16',
+    SESSIONLAB_MAX_CONNECTIONS: '14',
+    SESSIONLAB_MAX_SUBSCRIPTIONS: '15',
+    SESSIONLAB_MAX_TOPIC_LEVELS: '16',
+    SESSIONLAB_MAX_TOPIC_LENGTH: '17',
+    SESSIONLAB_CONNECT_TIMEOUT: '18',
   }
   expect(configOf([], env)).toEqual({
     host: '0.0.0.0',
@@ -116,6 +126,16 @@ it('maps every flag to a SESSIONLAB_ variable of the same name', () => {
     sessionExpiry: 10,
     sysInterval: 11,
     historySize: 12,
+    passwordFile: '/etc/sessionlab/passwd',
+    aclFile: '/etc/sessionlab/acl',
+    allowAnonymous: 'false',
+    clientidFromUsername: true,
+    maxPacketSize: 16,
+    maxConnections: 14,
+    maxSubscriptions: 15,
+    maxTopicLevels: 16,
+    maxTopicLength: 17,
+    connectTimeout: 18,
   })
 })
 

@@ -89,17 +89,7 @@ export class MqttPeer {
   }
 }
 
-/** A small seeded PRNG (mulberry32), so a failing run can be repeated. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+export { seededRandom } from './harness/random.ts'
 
 /** Resolves when `done()` turns true, checked after each `poke`; rejects after `ms` saying why. */
 export class Condition {

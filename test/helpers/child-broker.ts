@@ -26,6 +26,8 @@ export interface ChildBroker {
   printed(pattern: RegExp): Promise<RegExpExecArray>
   /** Sends a signal (SIGTERM by default) and resolves once the child exited. */
   kill(signal?: NodeJS.Signals): Promise<ChildExit>
+  /** Sends a signal the broker handles and keeps running through (SIGHUP). */
+  signal(signal: NodeJS.Signals): void
   exited: Promise<ChildExit>
 }
 
@@ -152,6 +154,9 @@ export async function startChildBroker(
     kill(signal: NodeJS.Signals = 'SIGTERM') {
       child.kill(signal)
       return exited
+    },
+    signal(signal: NodeJS.Signals) {
+      child.kill(signal)
     },
   }
 }

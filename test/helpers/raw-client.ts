@@ -67,6 +67,7 @@ export class RawClient {
       will?: { topic: string; payload: Buffer | string; qos?: 0 | 1 | 2; retain?: boolean }
       protocolVersion?: 3 | 4
       username?: string
+      password?: string
     },
   ): Promise<{ client: RawClient; connack: IConnackPacket }> {
     const client = await RawClient.open(url)
@@ -84,6 +85,7 @@ export class RawClient {
       clean: options.clean ?? true,
       keepalive: options.keepalive ?? 0,
       ...(options.username === undefined ? {} : { username: options.username }),
+      ...(options.password === undefined ? {} : { password: Buffer.from(options.password) }),
       will: options.will
         ? {
             topic: options.will.topic,

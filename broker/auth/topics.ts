@@ -1,0 +1,40 @@
+/**
+ * Topic matching for ACL entries. A filter starting with a wildcard never
+ * matches a topic starting with `$` [MQTT-4.7.2-1], as in Mosquitto's
+ * `mosquitto_topic_matches_sub`.
+ */
+
+/** Whether the topic name `topic` matches the filter `filter`. */
+export function topicMatches(filter: string, topic: string): boolean {
+  const f = filter.split('/')
+  const t = topic.split('/')
+  if (startsWithWildcard(f) && topic.startsWith('$')) return false
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true
+    if (i >= t.length) return false
+    if (f[i] !== '+' && f[i] !== t[i]) return false
+  }
+  return f.length === t.length
+}
+
+/**
+ * Whether every topic the subscription filter `sub` can match is also
+ * matched by `acl`: a subscription is granted only as wide as the ACL entry
+ * that allows it (`a/#` allows `a/+/b`; `a/+` does not allow `a/#`).
+ */
+export function filterWithin(sub: string, acl: string): boolean {
+  const s = sub.split('/')
+  const a = acl.split('/')
+  if (startsWithWildcard(a) && sub.startsWith('$')) return false
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === '#') return true
+    if (i >= s.length || s[i] === '#') return false
+    if (a[i] === '+') continue
+    if (s[i] === '+' || s[i] !== a[i]) return false
+  }
+  return s.length === a.length
+}
+
+function startsWithWildcard(levels: string[]): boolean {
+  return levels[0] === '#' || levels[0] === '+'
+}

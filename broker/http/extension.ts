@@ -1,0 +1,25 @@
+import type { Server } from 'node:http'
+import type { Express } from 'express'
+import type { SessionInspector } from '../sessions/types.ts'
+
+/** What the broker hands an HTTP extension (the dashboard) when it mounts it. */
+export interface HttpContext {
+  inspector: SessionInspector
+  /** The operator token of the JSON API. */
+  adminToken: string
+  dataDir: string
+  storeKind: string
+  log: { info(message: string): void; warn(message: string): void }
+}
+
+/**
+ * Something served beside the JSON API on the same port, without `broker/`
+ * importing it: `mount` adds routes before the API's 404, `attach` sees the
+ * server once it listens (e.g. for WebSocket upgrades), and `close` runs
+ * before the server closes.
+ */
+export interface HttpExtension {
+  mount(app: Express, ctx: HttpContext): void
+  attach?(server: Server): void
+  close?(): Promise<void>
+}

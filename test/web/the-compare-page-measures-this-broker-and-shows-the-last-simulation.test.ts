@@ -1,0 +1,45 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { expect, test } from 'vitest'
+import type { CompareFigures } from '../../web/server/compare.ts'
+import { tempDir } from '../helpers/broker.ts'
+import { RawClient } from '../helpers/raw-client.ts'
+import { startDashboard, Viewer } from './viewer-client.ts'
+
+test('figures are measured from the sessions and views the broker holds now', async () => {
+  const broker = await startDashboard()
+  const { client } = await RawClient.connect(broker.urls.mqtt, { clientId: 'keeper', clean: false })
+  await client.subscribe('jobs/#', 1)
+  await RawClient.connect(broker.urls.mqtt, { clientId: 'passer', clean: true })
+  const viewer = new Viewer(broker)
+  await viewer.open('/compare')
+  await viewer.post('/ui/view', {
+    state: { follows: ['keeper'], filter: { state: 'all', prefix: '' } },
+  })
+
+  const f = (await (await viewer.fetch('/ui/compare')).json()) as CompareFigures
+  expect(f.sampled).toBe(2)
+  expect(f.mqtt.persistent).toMatchObject({ online: 1, offline: 0 })
+  expect(f.mqtt.persistent.serverBytesPerSession).toBeGreaterThan(100)
+  expect(f.mqtt.clean).toMatchObject({ online: 1, offline: 0 })
+  expect(f.views.persistent.offline).toBe(1)
+  expect(f.views.persistent.serverBytesPerSession).toBeGreaterThan(0)
+  expect(f.views.clean.serverBytesPerSession).toBe(0)
+  expect(f.views.clean.clientBytes).toBeGreaterThan(f.views.persistent.clientBytes ?? 0)
+  expect(f.simReport).toMatchObject({ missing: 'no simulation has been saved there' })
+})
+
+test('a fleet simulation report in the data dir is shown; a broken one is named as such', async () => {
+  const dataDir = tempDir()
+  const broker = await startDashboard({ dataDir })
+  const viewer = new Viewer(broker)
+  await viewer.open('/compare')
+  const report = { broker: 'mqtt://x', seed: 42, devices: 3, messages: 10, strategies: [] }
+  writeFileSync(join(dataDir, 'sim-report.json'), JSON.stringify(report))
+  const f = (await (await viewer.fetch('/ui/compare')).json()) as CompareFigures
+  expect(f.simReport).toMatchObject({ report: { seed: 42, devices: 3 } })
+
+  writeFileSync(join(dataDir, 'sim-report.json'), '{"hello": 1}')
+  const g = (await (await viewer.fetch('/ui/compare')).json()) as CompareFigures
+  expect(g.simReport).toMatchObject({ missing: 'the file is not a fleet simulation report' })
+})

@@ -1,0 +1,129 @@
+import type { SessionView } from '../../broker/sessions/types.ts'
+import type { ViewAnswer } from '../server/routes.ts'
+import { ApiError, getJson, postJson } from './api.ts'
+import { chartFigure, queueChart } from './chart.ts'
+import { byId, bytes, el, time } from './dom.ts'
+import { describe } from './events.ts'
+import { operatorButtons } from './operator.ts'
+
+/** One session: every inspector field, subscriptions, Will, history and a queue-depth chart; live. */
+export function sessionPage(view: ViewAnswer): { changed(clientId: string): void } {
+  const clientId = decodeURIComponent(location.pathname.slice('/sessions/'.length))
+  const samples: { at: number; depth: number }[] = []
+  let shown = ''
+  const main = byId('main')
+
+  const load = async () => {
+    try {
+      const session = await getJson<SessionView>(`/api/sessions/${encodeURIComponent(clientId)}`)
+      samples.push({ at: Date.now(), depth: session.queue.count })
+      // re-render only on a change, so buttons are not replaced under the pointer
+      const { queue, ...rest } = session
+      const text = JSON.stringify({ ...rest, count: queue.count, bytes: queue.bytes })
+      if (text !== shown) render(session)
+      shown = text
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) {
+        main.replaceChildren(
+          el('h1', { id: 'client-id' }, clientId),
+          el('p', { id: 'gone' }, 'The broker holds no session for this ClientID.'),
+        )
+      } else main.replaceChildren(el('p', { class: 'error' }, String(err)))
+    }
+  }
+
+  const render = (s: SessionView) => {
+    const error = el('p', { class: 'error', id: 'error' })
+    const following = view.state.follows.includes(clientId)
+    const follow = el('button', { type: 'button', id: 'follow' }, following ? 'Unfollow' : 'Follow')
+    follow.addEventListener('click', async () => {
+      const follows = following
+        ? view.state.follows.filter((f) => f !== clientId)
+        : [...view.state.follows, clientId]
+      view = await postJson<ViewAnswer>('/ui/view', { state: { ...view.state, follows } })
+      shown = ''
+      render(s)
+    })
+    const fields: [string, string | number][] = [
+      ['state', s.connected ? 'online' : 'offline'],
+      ['clean session', s.clean ? '1' : '0'],
+      ['protocol version', s.protocolVersion ?? '—'],
+      ['keepalive', s.keepalive === null ? '—' : `${s.keepalive} s`],
+      ['username', s.username ?? '—'],
+      ['remote address', s.remoteAddress ?? '—'],
+      ['connected at', time(s.connectedAt)],
+      ['disconnected at', time(s.disconnectedAt)],
+      ['last activity', time(s.lastActivity)],
+      ['queued', s.queue.count],
+      ['queued bytes', bytes(s.queue.bytes)],
+      [
+        'oldest queued',
+        s.queue.oldestAgeMs === null ? '—' : `${Math.round(s.queue.oldestAgeMs / 1000)} s`,
+      ],
+      ['in flight', s.inflight],
+      ['incoming awaiting PUBREL', s.incomingAwaitingPubrel],
+      ['dropped', s.dropped],
+      ['takeovers', s.takeovers],
+    ]
+    const will = s.will
+    main.replaceChildren(
+      el('h1', { id: 'client-id' }, s.clientId),
+      el(
+        'p',
+        {},
+        follow,
+        ' ',
+        view.operator
+          ? operatorButtons(s.clientId, s.connected, (m) => {
+              error.textContent = m
+            })
+          : null,
+      ),
+      error,
+      el(
+        'dl',
+        { id: 'fields' },
+        ...fields.flatMap(([k, v]) => [el('dt', {}, k), el('dd', { 'data-field': k }, v)]),
+      ),
+      el('h2', {}, 'Subscriptions'),
+      el(
+        'ul',
+        { id: 'subscriptions' },
+        ...s.subscriptions.map((sub) => el('li', {}, `${sub.topic} (QoS ${sub.qos})`)),
+      ),
+      el('h2', {}, 'Will'),
+      will === null
+        ? el('p', { id: 'will' }, 'none')
+        : el(
+            'dl',
+            { id: 'will' },
+            el('dt', {}, 'topic'),
+            el('dd', { id: 'will-topic' }, will.topic),
+            el('dt', {}, 'QoS / retain'),
+            el('dd', {}, `${will.qos} / ${will.retain}`),
+            el('dt', {}, `payload (${will.payloadBytes} B, ${will.previewKind})`),
+            el('dd', { id: 'will-payload' }, will.preview),
+          ),
+      el('h2', {}, 'Queue depth'),
+      chartFigure(queueChart(samples)),
+      el('h2', {}, 'History'),
+      el(
+        'ol',
+        { id: 'history', class: 'timeline' },
+        ...s.history.map((e) =>
+          el('li', { 'data-type': e.type }, el('time', {}, time(e.at)), ' ', describe(e)),
+        ),
+      ),
+    )
+  }
+
+  void load()
+  // not every change is an event (a queued message is not): the session is also re-read
+  const poll = setInterval(() => void load(), 2000)
+  window.addEventListener('pagehide', () => clearInterval(poll))
+  return {
+    changed(id) {
+      if (id === clientId) void load()
+    },
+  }
+}

@@ -1,0 +1,196 @@
+import { createHash, timingSafeEqual } from 'node:crypto'
+import express, { type Request, type Response, Router } from 'express'
+import { httpError, methodNotAllowed } from '../../broker/http/errors.ts'
+import type { SessionInspector } from '../../broker/sessions/types.ts'
+import type { ViewMode } from '../shared/messages.ts'
+import { assets } from './bundle.ts'
+import { type CompareFigures, measureMqtt, readSimReport } from './compare.ts'
+import { emptyState, newViewer, parseViewState, signViewer, type Viewer } from './cookie.ts'
+import { csrfToken } from './csrf.ts'
+import type { LiveChannel } from './live.ts'
+import { PAGE_CSP, type PageName, renderPage } from './pages.ts'
+import { apiViewer, issue, pageViewer, requireOperatorViewer, viewerOf } from './viewer.ts'
+import type { ViewStore } from './views.ts'
+
+export interface RouteDeps {
+  inspector: SessionInspector
+  adminToken: string
+  secret: Buffer
+  views: ViewStore
+  live: LiveChannel
+  simReportPath: string
+  now: () => number
+  audit: (message: string) => void
+}
+
+/** What `GET /ui/view` answers: the viewer's mode, role and view state. */
+export interface ViewAnswer {
+  mode: ViewMode
+  operator: boolean
+  state: ReturnType<typeof emptyState>
+  /** Size of this viewer's cookie, bytes. */
+  cookieBytes: number
+}
+
+/** The dashboard's pages (`/`, `/sessions/:clientId`, `/compare`, `/login`), assets and `/ui/*` calls. */
+export function dashboardRouter(deps: RouteDeps): Router {
+  const { secret, now } = deps
+  const router = Router()
+
+  const page = (name: PageName) => (req: Request, res: Response) => {
+    res.setHeader('Content-Security-Policy', PAGE_CSP)
+    res.type('html').send(renderPage(name, csrfToken(viewerOf(req).id, secret)))
+  }
+  const pages = pageViewer(secret, now)
+  router.get('/', pages, page('sessions'))
+  router.get('/sessions/:clientId', pages, page('session'))
+  router.get('/compare', pages, page('compare'))
+  router.get('/login', pages, page('login'))
+
+  router.get('/assets/app.js', (_req, res) => {
+    res.type('text/javascript').send(assets().js)
+  })
+  // browsers ask for it on every page; there is none
+  router.get('/favicon.ico', (_req, res) => {
+    res.status(204).end()
+  })
+  router.get('/assets/style.css', (_req, res) => {
+    res.type('text/css').send(assets().css)
+  })
+
+  const ui = Router()
+  ui.use(apiViewer(secret, now))
+  ui.use(express.json({ limit: '8kb' }))
+
+  ui.route('/view')
+    .get((req, res) => {
+      res.json(viewAnswer(viewerOf(req), deps))
+    })
+    .post((req, res) => {
+      const state = parseViewState(req.body?.state)
+      if (state === null) throw httpError('BAD_REQUEST', 'state: expected { follows, filter }')
+      const viewer = viewerOf(req)
+      if (viewer.mode === 'persistent') {
+        deps.views.open(viewer.id, now()).view.state = state
+      } else {
+        // a clean view's state lives in its cookie only
+        issue(req, res, { ...viewer, state }, secret, now())
+      }
+      res.json(viewAnswer(viewerOf(req), deps))
+    })
+    .all(methodNotAllowed(['GET', 'POST']))
+
+  ui.post('/mode', (req, res) => {
+    const mode = req.body?.mode
+    if (mode !== 'persistent' && mode !== 'clean') {
+      throw httpError('BAD_REQUEST', 'mode: expected "persistent" or "clean"')
+    }
+    const old = viewerOf(req)
+    // a new mode is a new view, like a CONNECT with the other CleanSession
+    // flag: a clean one starts with nothing; the old server state is discarded
+    if (old.mode === 'persistent') deps.views.delete(old.id)
+    const fresh = { ...newViewer(mode, now()), operator: old.operator }
+    issue(req, res, fresh, secret, now())
+    res.json({ ...viewAnswer(fresh, deps), csrf: csrfToken(fresh.id, secret) })
+  })
+
+  ui.post('/login', (req, res) => {
+    const token = req.body?.token
+    if (typeof token !== 'string' || !sameSecret(token, deps.adminToken)) {
+      throw httpError('UNAUTHORIZED', 'the operator token is wrong')
+    }
+    issue(req, res, { ...viewerOf(req), operator: true }, secret, now())
+    deps.audit(`viewer ${viewerOf(req).id} logged in as operator`)
+    res.json({ operator: true })
+  })
+  ui.post('/logout', (req, res) => {
+    issue(req, res, { ...viewerOf(req), operator: false }, secret, now())
+    res.json({ operator: false })
+  })
+
+  ui.post('/sessions/:clientId/disconnect', requireOperatorViewer, async (req, res) => {
+    const { clientId } = req.params as { clientId: string }
+    if (!(await deps.inspector.disconnect(clientId))) {
+      if ((await deps.inspector.get(clientId)) === null) throw unknown(clientId)
+      throw httpError('NOT_CONNECTED', `client ${JSON.stringify(clientId)} is not connected`)
+    }
+    // the session's history records it as disconnect (reason admin)
+    deps.audit(`operator ${viewerOf(req).id} disconnected ${JSON.stringify(clientId)}`)
+    res.json({ clientId, disconnected: true })
+  })
+  ui.post('/sessions/:clientId/delete', requireOperatorViewer, async (req, res) => {
+    const { clientId } = req.params as { clientId: string }
+    if (!(await deps.inspector.delete(clientId))) throw unknown(clientId)
+    // the session's history records it as deleted (by admin)
+    deps.audit(`operator ${viewerOf(req).id} deleted ${JSON.stringify(clientId)}`)
+    res.json({ clientId, deleted: true })
+  })
+
+  ui.get('/compare', async (req, res) => {
+    const mqtt = await measureMqtt(deps.inspector)
+    const viewer = viewerOf(req)
+    const persistentCookie = cookieBytes(
+      { ...viewer, mode: 'persistent', state: undefined },
+      secret,
+    )
+    const cleanCookie = cookieBytes(
+      { ...viewer, mode: 'clean', state: viewer.state ?? deps.views.get(viewer.id)?.state },
+      secret,
+    )
+    const views = deps.views.counts()
+    const figures: CompareFigures = {
+      mqtt: { persistent: mqtt.persistent, clean: mqtt.clean },
+      views: {
+        persistent: {
+          online: views.open,
+          offline: views.away,
+          serverBytesPerSession:
+            deps.views.size === 0 ? null : Math.round(deps.views.bytesHeld() / deps.views.size),
+          clientBytes: persistentCookie,
+          missedHeld: views.missedHeld,
+        },
+        // the server holds nothing for a clean view: 0 is what it measures
+        clean: {
+          online: deps.live.cleanConnections,
+          offline: 0,
+          serverBytesPerSession: 0,
+          clientBytes: cleanCookie,
+        },
+      },
+      sampled: mqtt.sampled,
+      liveConnections: deps.live.connections,
+      simReport: readSimReport(deps.simReportPath),
+    }
+    res.json(figures)
+  })
+
+  router.use('/ui', ui)
+  return router
+}
+
+function viewAnswer(viewer: Viewer, deps: RouteDeps): ViewAnswer {
+  const state =
+    viewer.mode === 'clean'
+      ? (viewer.state ?? emptyState())
+      : (deps.views.get(viewer.id)?.state ?? emptyState())
+  return {
+    mode: viewer.mode,
+    operator: viewer.operator,
+    state,
+    cookieBytes: cookieBytes(viewer, deps.secret),
+  }
+}
+
+function cookieBytes(viewer: Viewer, secret: Buffer): number {
+  return Buffer.byteLength(signViewer(viewer, secret), 'utf8')
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest()
+  const b = createHash('sha256').update(expected).digest()
+  return timingSafeEqual(a, b)
+}
+
+function unknown(clientId: string) {
+  return httpError('NOT_FOUND', `no session for ClientID ${JSON.stringify(clientId)}`)
+}
