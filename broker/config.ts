@@ -17,6 +17,7 @@ export interface Config {
   takeoverWill: 'publish' | 'suppress'
   maxPendingDeliveries: number
   adminToken: string
+  cookieSecret: string
   queueMaxMessages: number
   queueMaxBytes: number
   queueDropPolicy: 'oldest' | 'newest'
@@ -127,6 +128,12 @@ export const fields: { [K in keyof Config]: Field } = {
     kind: { type: 'optional-string' },
     default: '',
     help: 'operator token for state-changing API calls (empty: generated once into the data dir)',
+  },
+  cookieSecret: {
+    flag: 'cookie-secret',
+    kind: { type: 'optional-string' },
+    default: '',
+    help: 'secret that signs dashboard cookies (empty: generated once into the data dir)',
   },
   queueMaxMessages: {
     flag: 'queue-max-messages',

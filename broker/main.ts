@@ -31,7 +31,9 @@ async function main(): Promise<number> {
   // SIGHUP's default would kill the process: ignored until the broker is up
   let reload = () => {}
   process.on('SIGHUP', () => reload())
-  const broker = await createBroker(config, log, { http: dashboard() })
+  const broker = await createBroker(config, log, {
+    http: dashboard(config.cookieSecret ? { cookieSecret: config.cookieSecret } : {}),
+  })
   reload = () => {
     try {
       broker.auth.reload()

@@ -33,6 +33,14 @@ export class DropReporter {
     this.#now = deps.now
   }
 
+  /** Messages stored for sessions that are offline: a `queued` event each, for their history. */
+  queued(clientIds: readonly string[], topic: string, qos: 0 | 1 | 2, bytes: number): void {
+    if (clientIds.length === 0) return
+    const at = this.#now()
+    for (const clientId of clientIds)
+      this.sink.record(clientId, { type: 'queued', at, topic, qos, bytes })
+  }
+
   report(drops: readonly Drop[]): void {
     if (drops.length === 0) return
     const at = this.#now()

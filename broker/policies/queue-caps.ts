@@ -97,5 +97,13 @@ export class QueueCaps {
     reporter.report(drops)
     await Promise.all(writes)
     if (packet.qos === 0) this.#deps.counters.queuedQos0 += kept.length
+    // A connected session's copy goes out at once: only offline ones are "queued".
+    const offline = kept.filter(({ clientId }) => !this.#deps.connected(clientId))
+    reporter.queued(
+      offline.map(({ clientId }) => clientId),
+      packet.topic,
+      packet.qos,
+      bytes,
+    )
   }
 }

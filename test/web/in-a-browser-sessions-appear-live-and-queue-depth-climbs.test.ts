@@ -43,8 +43,8 @@ describe.skipIf(!chromiumAvailable())('in Chromium', () => {
     const history = await page
       .locator('#history li')
       .evaluateAll((items) => items.map((li) => li.getAttribute('data-type')))
-    // the inspector records no 'queued' events (see the README); depth is read from the session
-    expect(history).toEqual(['connect', 'subscribe', 'disconnect'])
+    // each message stored while the session was offline is a 'queued' event
+    expect(history).toEqual(['connect', 'subscribe', 'disconnect', ...Array(4).fill('queued')])
     expect(await page.locator('#queue-chart path.line').getAttribute('d')).toMatch(/^M/)
     await screenshot(page, 'session-detail')
 
