@@ -54,6 +54,33 @@ test('logging out takes the operator rights away', async () => {
   const viewer = new Viewer(broker)
   await viewer.open()
   await viewer.login()
-  expect((await viewer.post('/ui/logout')).status).toBe(200)
+  const out = await viewer.post('/ui/logout')
+  expect(out.status).toBe(200)
+  viewer.csrf = ((await out.json()) as { csrf: string }).csrf
   expect((await viewer.post('/ui/sessions/x/delete')).status).toBe(401)
 })
+
+test('logging in gives the viewer a new id: a cookie planted before login never becomes operator', async () => {
+  const broker = await startDashboard()
+  const viewer = new Viewer(broker)
+  await viewer.open()
+  // what an attacker would have fixed in the victim's browser
+  const planted = { cookie: viewer.cookie, csrf: viewer.csrf }
+  const before = viewerIdOf(viewer.cookieValue)
+  await viewer.login()
+  expect(viewerIdOf(viewer.cookieValue)).not.toBe(before)
+
+  const attacker = new Viewer(broker)
+  attacker.cookie = planted.cookie
+  attacker.csrf = planted.csrf
+  expect((await (await attacker.fetch('/ui/view')).json()).operator).toBe(false)
+  expect((await attacker.post('/ui/sessions/x/delete')).status).toBe(401)
+  // and the operator's own new cookie works with its new CSRF token
+  expect((await viewer.post('/ui/sessions/x/delete')).status).toBe(404)
+})
+
+/** The viewer id inside a signed cookie value (`base64url(JSON).mac`). */
+function viewerIdOf(value: string): string {
+  const body = value.slice(0, value.indexOf('.'))
+  return (JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { id: string }).id
+}

@@ -71,6 +71,8 @@ export class Viewer {
   async login(): Promise<void> {
     const res = await this.post('/ui/login', { token: this.broker.adminToken.token })
     if (res.status !== 200) throw new Error(`login failed: ${res.status}`)
+    // a new viewer id after login (no session fixation), so a new CSRF token
+    this.csrf = ((await res.json()) as { csrf: string }).csrf
   }
 
   /** Opens the live channel with this viewer's cookie (and the dashboard's Origin unless told). */

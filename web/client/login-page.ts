@@ -29,6 +29,7 @@ export function loginPage(view: ViewAnswer): void {
   form.addEventListener('submit', async (event) => {
     event.preventDefault()
     try {
+      // the viewer id (and its CSRF token) changes on login: the reload takes the new ones
       await postJson('/ui/login', { token: token.value })
       location.href = '/'
     } catch (err) {

@@ -29,10 +29,15 @@ export function emptyState(): ViewState {
   return { follows: [], filter: { state: 'all', prefix: '' } }
 }
 
+/** A fresh, unguessable viewer id. */
+export function newViewerId(): string {
+  return randomBytes(16).toString('base64url')
+}
+
 export function newViewer(mode: ViewMode, now: number): Viewer {
   const viewer: Viewer = {
     v: 1,
-    id: randomBytes(16).toString('base64url'),
+    id: newViewerId(),
     mode,
     operator: false,
     issuedAt: now,

@@ -5,7 +5,14 @@ import type { SessionInspector } from '../../broker/sessions/types.ts'
 import type { ViewMode } from '../shared/messages.ts'
 import { assets } from './bundle.ts'
 import { type CompareFigures, measureMqtt, readSimReport } from './compare.ts'
-import { emptyState, newViewer, parseViewState, signViewer, type Viewer } from './cookie.ts'
+import {
+  emptyState,
+  newViewer,
+  newViewerId,
+  parseViewState,
+  signViewer,
+  type Viewer,
+} from './cookie.ts'
 import { csrfToken } from './csrf.ts'
 import type { LiveChannel } from './live.ts'
 import { PAGE_CSP, type PageName, renderPage } from './pages.ts'
@@ -99,14 +106,24 @@ export function dashboardRouter(deps: RouteDeps): Router {
     if (typeof token !== 'string' || !sameSecret(token, deps.adminToken)) {
       throw httpError('UNAUTHORIZED', 'the operator token is wrong')
     }
-    issue(req, res, { ...viewerOf(req), operator: true }, secret, now())
-    deps.audit(`viewer ${viewerOf(req).id} logged in as operator`)
-    res.json({ operator: true })
+    const viewer = rotate(viewerOf(req), true)
+    issue(req, res, viewer, secret, now())
+    deps.audit(`viewer ${viewerOf(req).id} logged in as operator (now ${viewer.id})`)
+    res.json({ operator: true, csrf: csrfToken(viewer.id, secret) })
   })
   ui.post('/logout', (req, res) => {
-    issue(req, res, { ...viewerOf(req), operator: false }, secret, now())
-    res.json({ operator: false })
+    const viewer = rotate(viewerOf(req), false)
+    issue(req, res, viewer, secret, now())
+    res.json({ operator: false, csrf: csrfToken(viewer.id, secret) })
   })
+
+  // Session fixation: a viewer id known before a change of rights is worth
+  // nothing after it; a persistent view's server-side state moves along.
+  function rotate(old: Viewer, operator: boolean): Viewer {
+    const viewer = { ...old, id: newViewerId(), operator }
+    if (old.mode === 'persistent') deps.views.rename(old.id, viewer.id)
+    return viewer
+  }
 
   ui.post('/sessions/:clientId/disconnect', requireOperatorViewer, async (req, res) => {
     const { clientId } = req.params as { clientId: string }

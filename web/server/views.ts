@@ -52,6 +52,14 @@ export class ViewStore {
     this.#views.delete(id)
   }
 
+  /** Moves a view to a new id (the viewer's id changes when it logs in or out). */
+  rename(from: string, to: string): void {
+    const view = this.#views.get(from)
+    if (view === undefined) return
+    this.#views.delete(from)
+    this.#views.set(to, view)
+  }
+
   get size(): number {
     return this.#views.size
   }
