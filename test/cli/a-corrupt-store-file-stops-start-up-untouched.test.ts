@@ -4,8 +4,8 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { expect, it } from 'vitest'
 import { tempDir } from '../helpers/broker.ts'
-import { runCli } from '../helpers/child-broker.ts'
-import { sqliteArgs, writeRealStore } from './real-store.ts'
+import { runCli, sqliteArgs } from '../helpers/child-broker.ts'
+import { writeRealStore } from './real-store.ts'
 
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex')
 

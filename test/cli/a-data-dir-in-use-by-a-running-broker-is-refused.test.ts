@@ -1,8 +1,7 @@
 import { connectAsync } from 'mqtt'
 import { expect, it, onTestFinished } from 'vitest'
 import { tempDir } from '../helpers/broker.ts'
-import { startChildBroker } from '../helpers/child-broker.ts'
-import { sqliteArgs } from './real-store.ts'
+import { sqliteArgs, startChildBroker } from '../helpers/child-broker.ts'
 
 // Two brokers on one store would each take the other's connected clients for
 // the leftovers of a crash: the second publishes the first one's live Wills

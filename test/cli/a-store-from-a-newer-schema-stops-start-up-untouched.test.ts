@@ -5,8 +5,8 @@ import Database from 'better-sqlite3'
 import { expect, it } from 'vitest'
 import { SCHEMA_VERSION } from '../../broker/store/sqlite/schema.ts'
 import { tempDir } from '../helpers/broker.ts'
-import { runCli } from '../helpers/child-broker.ts'
-import { sqliteArgs, writeRealStore } from './real-store.ts'
+import { runCli, sqliteArgs } from '../helpers/child-broker.ts'
+import { writeRealStore } from './real-store.ts'
 
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex')
 

@@ -1,21 +1,6 @@
 import { connectAsync } from 'mqtt'
 import { expect } from 'vitest'
-import { startChildBroker } from '../helpers/child-broker.ts'
-
-export function sqliteArgs(dataDir: string): string[] {
-  return [
-    '--store',
-    'sqlite',
-    '--data-dir',
-    dataDir,
-    '--mqtt-port',
-    '0',
-    '--ws-port',
-    '0',
-    '--http-port',
-    '0',
-  ]
-}
+import { sqliteArgs, startChildBroker } from '../helpers/child-broker.ts'
 
 /**
  * Leaves a store in `dataDir` as a real run does: a persistent session with a

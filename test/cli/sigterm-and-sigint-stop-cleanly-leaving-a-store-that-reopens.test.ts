@@ -1,8 +1,7 @@
 import { connect, connectAsync, type IConnackPacket } from 'mqtt'
 import { expect, it, onTestFinished } from 'vitest'
 import { tempDir } from '../helpers/broker.ts'
-import { startChildBroker } from '../helpers/child-broker.ts'
-import { sqliteArgs } from './real-store.ts'
+import { sqliteArgs, startChildBroker } from '../helpers/child-broker.ts'
 
 it.each(['SIGTERM', 'SIGINT'] as const)(
   'stops on %s with exit 0, and the store reopens with the session and its queue',

@@ -1,23 +1,12 @@
 import { expect, it } from 'vitest'
 import { tempDir } from '../helpers/broker.ts'
-import { type ChildBroker, startChildBroker } from '../helpers/child-broker.ts'
+import { type ChildBroker, sqliteArgs, startChildBroker } from '../helpers/child-broker.ts'
 import { MqttPeer } from './mqtt-peer.ts'
 
 const REPUBLISHED = /published (\d+) Will\(s\) left by the previous run/
 
 function startOn(dataDir: string): Promise<ChildBroker> {
-  return startChildBroker([
-    '--store',
-    'sqlite',
-    '--data-dir',
-    dataDir,
-    '--mqtt-port',
-    '0',
-    '--ws-port',
-    '0',
-    '--http-port',
-    '0',
-  ])
+  return startChildBroker(sqliteArgs(dataDir))
 }
 
 // [MQTT-3.14.4-3]: on DISCONNECT the Will is discarded without being

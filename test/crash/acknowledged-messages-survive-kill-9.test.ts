@@ -1,7 +1,7 @@
 import type { IPublishPacket } from 'mqtt-packet'
 import { describe, expect, it } from 'vitest'
 import { tempDir } from '../helpers/broker.ts'
-import { type ChildBroker, startChildBroker } from '../helpers/child-broker.ts'
+import { type ChildBroker, sqliteArgs, startChildBroker } from '../helpers/child-broker.ts'
 import { Condition, MqttPeer, seededRandom } from './mqtt-peer.ts'
 
 // The durability promise: a PUBACK (QoS 1) or PUBREC (QoS 2) means the
@@ -26,18 +26,7 @@ interface Flight {
 }
 
 function startOn(dataDir: string): Promise<ChildBroker> {
-  return startChildBroker([
-    '--store',
-    'sqlite',
-    '--data-dir',
-    dataDir,
-    '--mqtt-port',
-    '0',
-    '--ws-port',
-    '0',
-    '--http-port',
-    '0',
-  ])
+  return startChildBroker(sqliteArgs(dataDir))
 }
 
 const key = (cycle: number, seq: number) => `${cycle}:${seq}`

@@ -1,25 +1,14 @@
 import type { IPublishPacket } from 'mqtt-packet'
 import { expect, it } from 'vitest'
 import { tempDir } from '../helpers/broker.ts'
-import { type ChildBroker, startChildBroker } from '../helpers/child-broker.ts'
+import { type ChildBroker, sqliteArgs, startChildBroker } from '../helpers/child-broker.ts'
 import { Condition, MqttPeer } from './mqtt-peer.ts'
 
 const PATIENCE_MS = 10_000
 const REPUBLISHED = /published (\d+) Will\(s\) left by the previous run/
 
 function startOn(dataDir: string): Promise<ChildBroker> {
-  return startChildBroker([
-    '--store',
-    'sqlite',
-    '--data-dir',
-    dataDir,
-    '--mqtt-port',
-    '0',
-    '--ws-port',
-    '0',
-    '--http-port',
-    '0',
-  ])
+  return startChildBroker(sqliteArgs(dataDir))
 }
 
 async function subscribeOffline(broker: ChildBroker, clientId: string): Promise<void> {

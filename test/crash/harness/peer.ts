@@ -3,6 +3,12 @@ import mqttPacket, { type IConnackPacket, type Packet } from 'mqtt-packet'
 
 // No vitest import: the kill -9 harness also runs from `bench/crash-loss.ts`.
 
+export interface PeerOptions {
+  clientId: string
+  clean: boolean
+  will?: { topic: string; payload: string; qos: 0 | 1 | 2; retain?: boolean }
+}
+
 const open = new Set<Peer>()
 
 /** Drops every connection still open; the test (or script) calls it when it ends. */
@@ -28,7 +34,7 @@ export class Peer {
 
   static async connect(
     url: string,
-    options: { clientId: string; clean: boolean },
+    options: PeerOptions,
     onPacket: (packet: Packet, peer: Peer) => void,
   ): Promise<{ peer: Peer; connack: IConnackPacket }> {
     const u = new URL(url)
@@ -63,6 +69,12 @@ export class Peer {
       clientId: options.clientId,
       clean: options.clean,
       keepalive: 0,
+      will: options.will && {
+        topic: options.will.topic,
+        payload: Buffer.from(options.will.payload),
+        qos: options.will.qos,
+        retain: options.will.retain ?? false,
+      },
     } as Packet)
     return { peer, connack: await connack }
   }
