@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { onTestFinished } from 'vitest'
+import { tempDir } from './broker.ts'
 
 const BIN = fileURLToPath(new URL('../../bin/sessionlab.js', import.meta.url))
-const REPO = fileURLToPath(new URL('../../', import.meta.url))
 // Generous: a child pays for Node start-up and tsx compiling the sources, on
 // a loaded two-core machine. Only a broken start-up ever waits this long.
 const READY_MS = 20_000
@@ -47,6 +47,15 @@ interface Spawned {
   exited: Promise<ChildExit>
 }
 
+/**
+ * A fresh working directory for one child: a broker started without
+ * `--data-dir` writes `./data` there, never into the checkout (where a
+ * developer's own broker may hold it).
+ */
+function ownDir(): string {
+  return tempDir('sessionlab-cwd-')
+}
+
 function spawnCli(args: string[], env: Record<string, string>, cwd: string): Spawned {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd,
@@ -80,7 +89,7 @@ export function runCli(
   args: string[],
   options: { env?: Record<string, string>; cwd?: string } = {},
 ): Promise<ChildExit> {
-  return spawnCli(args, options.env ?? {}, options.cwd ?? REPO).exited
+  return spawnCli(args, options.env ?? {}, options.cwd ?? ownDir()).exited
 }
 
 /**
@@ -92,7 +101,7 @@ export async function startChildBroker(
   args: string[],
   options: { env?: Record<string, string>; cwd?: string } = {},
 ): Promise<ChildBroker> {
-  const spawned = spawnCli(args, options.env ?? {}, options.cwd ?? REPO)
+  const spawned = spawnCli(args, options.env ?? {}, options.cwd ?? ownDir())
   const { child, exited } = spawned
 
   const urls = await new Promise<{ mqttUrl: string; wsUrl: string }>((resolve, reject) => {
