@@ -1,21 +1,10 @@
 /**
- * Topic matching for ACL entries. A filter starting with a wildcard never
+ * Filter containment for ACL entries. A filter starting with a wildcard never
  * matches a topic starting with `$` [MQTT-4.7.2-1], as in Mosquitto's
- * `mosquitto_topic_matches_sub`.
+ * `mosquitto_topic_matches_sub`; topic matching itself is `semantics/qos.ts`.
  */
 
-/** Whether the topic name `topic` matches the filter `filter`. */
-export function topicMatches(filter: string, topic: string): boolean {
-  const f = filter.split('/')
-  const t = topic.split('/')
-  if (startsWithWildcard(f) && topic.startsWith('$')) return false
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return true
-    if (i >= t.length) return false
-    if (f[i] !== '+' && f[i] !== t[i]) return false
-  }
-  return f.length === t.length
-}
+export { topicMatches } from '../semantics/qos.ts'
 
 /**
  * Whether every topic the subscription filter `sub` can match is also

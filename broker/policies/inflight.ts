@@ -1,4 +1,9 @@
-import type { AedesClientInternals, Deliver, DeliveryPacket } from '../semantics/aedes-internals.ts'
+import {
+  type AedesClientInternals,
+  type Deliver,
+  type DeliveryPacket,
+  takePacketId,
+} from '../semantics/aedes-internals.ts'
 import type { ResumeWindow } from '../semantics/resume.ts'
 import { payloadBytes } from '../store/queue-tally.ts'
 import type { DropReason } from './counters.ts'
@@ -203,11 +208,7 @@ export class InflightWindow implements ResumeWindow {
 
   /** The id aedes' QoSPacket would take, skipping any still unacknowledged. */
   #nextMessageId(): number {
-    const client = this.#client
-    let id = client._nextId
-    while (this.#inflight.has(id)) id = id >= 65535 ? 1 : id + 1
-    client._nextId = id >= 65535 ? 1 : id + 1
-    return id
+    return takePacketId(this.#client, (id) => this.#inflight.has(id))
   }
 
   #acknowledged(messageId: number | undefined): void {

@@ -55,3 +55,18 @@ export interface AedesInternals extends Aedes {
 export function internals(client: Client): AedesClientInternals {
   return client as AedesClientInternals
 }
+
+/**
+ * Takes the next packet id from a connection's own sequence, exactly as
+ * aedes' QoSPacket does (lib/qos-packet.js), skipping ids `inUse` says are
+ * taken, so ids SessionLab assigns never collide with the ones aedes assigns.
+ */
+export function takePacketId(
+  client: { _nextId: number },
+  inUse: (id: number) => boolean = () => false,
+): number {
+  let id = client._nextId
+  while (inUse(id)) id = id >= 65535 ? 1 : id + 1
+  client._nextId = id >= 65535 ? 1 : id + 1
+  return id
+}

@@ -89,7 +89,7 @@ function alreadyDelivered(client: AedesClientInternals, packet: DeliveryPacket):
 }
 
 /** Highest QoS granted to this connection for a topic, -1 when nothing matches. */
-function grantedQoS(client: AedesClientInternals, topic: string): number {
+export function grantedQoS(client: AedesClientInternals, topic: string): number {
   const subs = client.subscriptions
   const exact = subs[topic]
   let granted = exact ? exact.qos : -1

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream'
 import type { ClientRef, OutgoingPacket, SessionStore, StoredPacket } from '../store/types.ts'
+import { takePacketId } from './aedes-internals.ts'
 import { claim, endResume } from './resume-claims.ts'
 
 // Queued messages numbered per commit when a session resumes.
@@ -105,8 +106,7 @@ export function resumeStream(
       }
       if (packet.messageId != null) return { ...packet, dup: true }
       if (typeof client._nextId !== 'number') return packet
-      const messageId = client._nextId
-      client._nextId = messageId >= 65535 ? 1 : messageId + 1 // as aedes' QoSPacket
+      const messageId = takePacketId(client as { _nextId: number })
       const numbered = { ...packet, messageId }
       writes.push(store.outgoingUpdate(client, numbered))
       assigned.add(originKey(numbered))

@@ -1,5 +1,6 @@
 import type { AedesClientInternals } from '../semantics/aedes-internals.ts'
-import { topicMatches } from '../semantics/qos.ts'
+import { takePacketId } from '../semantics/aedes-internals.ts'
+import { grantedQoS } from '../semantics/delivery.ts'
 import type { Connection } from './connection.ts'
 import type { SessionRegistry } from './registry.ts'
 
@@ -32,11 +33,7 @@ export function observeForward(
     registry.record(client.id, { type: 'delivered', at: registry.now(), topic: packet.topic, qos })
     return
   }
-  if (packet.messageId == null) {
-    const messageId = client._nextId
-    client._nextId = messageId >= 65535 ? 1 : messageId + 1
-    packet.messageId = messageId
-  }
+  if (packet.messageId == null) packet.messageId = takePacketId(client)
   connection.inflight.set(packet.messageId, { topic: packet.topic, qos })
 }
 
@@ -50,18 +47,9 @@ export function observeForward(
 function writtenQoS(client: AedesClientInternals, packet: ForwardedPacket): 0 | 1 | 2 {
   const qos = Math.min(Math.max(packet.qos, 0), 2) as 0 | 1 | 2
   if (qos === 0) return 0
-  const granted = highestGranted(client, packet.topic)
+  const granted = grantedQoS(client, packet.topic)
   if (granted < 0) return packet.messageId == null ? 0 : qos
   if (granted === 0) return 0
   const exact = client.subscriptions[packet.topic]
   return exact && exact.qos < qos ? (exact.qos as 0 | 1 | 2) : qos
-}
-
-function highestGranted(client: AedesClientInternals, topic: string): number {
-  let granted = -1
-  for (const filter in client.subscriptions) {
-    const qos = client.subscriptions[filter].qos
-    if (qos > granted && topicMatches(filter, topic)) granted = qos
-  }
-  return granted
 }
