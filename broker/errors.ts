@@ -11,9 +11,11 @@ export const ErrorCodes = {
   STORE_CORRUPT: 'the store file is corrupt',
   STORE_IN_USE: 'the store is open in another running broker',
   STORE_CLOSED: 'the store is closed',
+  REDIS_UNREACHABLE: 'the Redis server of the session store cannot be reached',
   LISTEN_FAILED: 'a listener could not be opened',
   ADMIN_TOKEN_UNREADABLE: 'the stored admin token cannot be read',
   AUTH_FILE_INVALID: 'the password file or ACL file cannot be read or parsed',
+  BROKER_ID_IN_USE: 'another live node of the cluster has this broker id',
   // HTTP API (status codes in broker/http/errors.ts)
   BAD_REQUEST: 'the request is malformed',
   BAD_CURSOR: 'the page cursor is not one this broker issued',

@@ -65,6 +65,32 @@ export class QueueCaps {
   }
 
   async enqueue(clients: { clientId: string }[], packet: StoredPacket): Promise<void> {
+    const held = new Map<string, QueueTotals | Promise<QueueTotals>>()
+    if (this.#limited) {
+      for (const { clientId } of clients) {
+        if (!this.#deps.connected(clientId))
+          held.set(clientId, this.#deps.store.queuedTotals(clientId))
+      }
+    }
+    const pending = [...held].filter((entry): entry is [string, Promise<QueueTotals>] =>
+      isPromise(entry[1]),
+    )
+    // A store with counters in a shared server (redis) answers with promises;
+    // memory and sqlite answer at once, and then nothing below leaves this tick.
+    if (pending.length === 0)
+      return this.#enqueue(clients, packet, held as Map<string, QueueTotals>)
+    const totals = await Promise.all(pending.map(([, totals]) => totals))
+    pending.forEach(([clientId], i) => held.set(clientId, totals[i]))
+    return this.#enqueue(clients, packet, held as Map<string, QueueTotals>, false)
+  }
+
+  /** `held`: the totals of each capped session; `sameTick`: drops are made before this returns. */
+  async #enqueue(
+    clients: { clientId: string }[],
+    packet: StoredPacket,
+    held: Map<string, QueueTotals>,
+    sameTick = true,
+  ): Promise<void> {
     const { store, limits, reporter } = this.#deps
     const bytes = payloadBytes(packet.payload)
     const kept: { clientId: string }[] = []
@@ -72,10 +98,8 @@ export class QueueCaps {
     const writes: Promise<unknown>[] = []
     for (const client of clients) {
       const { clientId } = client
-      const why =
-        this.#limited && !this.#deps.connected(clientId)
-          ? overflow(limits, store.queuedTotals(clientId), bytes)
-          : null
+      const totals = held.get(clientId)
+      const why = totals === undefined ? null : overflow(limits, totals, bytes)
       if (why === null) {
         kept.push(client)
       } else if (tooBig(limits, bytes) || limits.dropPolicy === 'newest') {
@@ -94,8 +118,10 @@ export class QueueCaps {
     }
     if (kept.length > 0) writes.push(store.outgoingEnqueueCombi(kept, packet))
     // Still this tick: the sessions' dropped counts commit with the drops.
-    reporter.report(drops)
+    if (sameTick) reporter.report(drops)
     await Promise.all(writes)
+    // A store that drops asynchronously has called back only now.
+    if (!sameTick) reporter.report(drops)
     if (packet.qos === 0) this.#deps.counters.queuedQos0 += kept.length
     // A connected session's copy goes out at once: only offline ones are "queued".
     const offline = kept.filter(({ clientId }) => !this.#deps.connected(clientId))
@@ -106,4 +132,8 @@ export class QueueCaps {
       bytes,
     )
   }
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as Promise<T> | undefined)?.then === 'function'
 }

@@ -96,6 +96,11 @@ export interface SessionRecord {
   lastActivity: number | null
   dropped: number
   takeovers: number
+  /**
+   * The broker node the session is recorded as connected to, in a cluster
+   * (the redis store keeps it; memory and sqlite ignore it). Absent when none.
+   */
+  node?: string | null
 }
 
 /** The fields of a {@link SessionRecord} that `touchSession` sets. */
@@ -208,14 +213,18 @@ export interface QueuePolicyStore {
   /**
    * The client's queued, never-sent PUBLISH entries (count and payload bytes),
    * from counters loaded once when the store opens and kept with each write.
+   * A store whose counters live in a shared server (redis) answers with a
+   * promise; memory and sqlite answer at once, so their callers stay in the tick.
    */
-  queuedTotals(clientId: string): QueueTotals
+  queuedTotals(clientId: string): QueueTotals | Promise<QueueTotals>
   /**
    * Offers the client's queued, never-sent PUBLISH entries to `drop`, oldest
    * first, with the totals left before each: an entry it accepts is removed,
-   * the first it refuses ends the walk. Runs synchronously, in the current
-   * write transaction, so drops issued in the same tick as an enqueue commit
-   * with it; resolves once committed.
+   * the first it refuses ends the walk. Memory and sqlite run it
+   * synchronously, in the current write transaction, so drops issued in the
+   * same tick as an enqueue commit with it; a store whose `queuedTotals`
+   * answers with a promise calls `drop` later, before this resolves. Resolves
+   * once committed.
    */
   dropOldestQueued(
     clientId: string,
@@ -234,7 +243,7 @@ export interface QueuePolicyStore {
  * state the broker keeps for a ClientID that connected with CleanSession=0.
  */
 export interface SessionStore extends AedesPersistence, QueuePolicyStore {
-  readonly kind: 'sqlite' | 'memory'
+  readonly kind: 'sqlite' | 'memory' | 'redis'
   /**
    * Marks that a persistent session exists for `clientId`, creating it if
    * needed, and tells whether it existed before: CONNACK's session-present

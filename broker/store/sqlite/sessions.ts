@@ -16,7 +16,8 @@ interface SessionRow {
   takeovers: number
 }
 
-const COLUMN_OF: { [K in keyof Required<SessionTouch>]: string } = {
+// `node` (cluster mode) is not stored here.
+const COLUMN_OF: { [K in Exclude<keyof Required<SessionTouch>, 'node'>]: string } = {
   protocolVersion: 'protocol_version',
   keepalive: 'keepalive',
   username: 'username',
@@ -118,7 +119,10 @@ export class SessionTable {
 
   touch(clientId: string, touch: SessionTouch): void {
     const keys = (Object.keys(touch) as (keyof SessionTouch)[])
-      .filter((key) => Object.hasOwn(COLUMN_OF, key) && touch[key] !== undefined)
+      .filter(
+        (key): key is keyof typeof COLUMN_OF =>
+          Object.hasOwn(COLUMN_OF, key) && touch[key] !== undefined,
+      )
       .sort()
     if (keys.length === 0) return
     const signature = keys.join(',')

@@ -1,0 +1,345 @@
+// The session store on Redis, for cluster mode: several brokers share one
+// Redis. It is not aedes-persistence-redis, whose defects it avoids:
+// - each client gets its own copy of a queued packet, so a messageId set for
+//   one client never shows in another's queue;
+// - delWill({ id }) removes the client's Will whatever brokerId it carries
+//   (aedes calls delWill(client) from connect.js, without a brokerId);
+// - removing subscriptions or discarding a session leaves no packet keys;
+// - a resume streams the whole queue in pages, with no cap at 1000 messages;
+// - the messageId -> entry index lives in Redis, so any broker can act on a
+//   PUBACK for a message another one sent.
+import { Readable } from 'node:stream'
+import type { Redis } from 'ioredis'
+import { SessionLabError } from '../../errors.ts'
+import type {
+  ClientRef,
+  OutgoingPacket,
+  OutgoingRef,
+  QueuedEntry,
+  QueueTotals,
+  SessionRange,
+  SessionRecord,
+  SessionStats,
+  SessionStore,
+  SessionTouch,
+  StoreBroker,
+  StoredPacket,
+  StoredSubscription,
+  TopicSubscription,
+  WillPacket,
+} from '../types.ts'
+import { checkFormat, connectRedis } from './connect.ts'
+import { RedisIncoming } from './incoming.ts'
+import { RedisKeys } from './keys.ts'
+import { RedisOutgoing } from './outgoing.ts'
+import { RedisRetained } from './retained.ts'
+import { Scripts } from './scripts.ts'
+import { RedisSessions } from './sessions.ts'
+import { RedisSubscriptions } from './subscriptions.ts'
+import { RedisWills } from './wills.ts'
+
+export interface RedisStoreOptions {
+  /** `redis://[:password@]host:port[/db]` */
+  url: string
+  /** The clock that stamps session and queue times (ms since the epoch). */
+  now?: () => number
+  /** Every key starts with it; default `sl:`. */
+  keyPrefix?: string
+}
+
+/**
+ * A write is committed when Redis has answered it: every write method
+ * resolves then, each multi-key change is one Lua script. Reads go to Redis
+ * too, except subscription matching, answered from memory.
+ */
+export class RedisSessionStore implements SessionStore {
+  readonly kind = 'redis'
+  readonly #redis: Redis
+  readonly #keys: RedisKeys
+  readonly #now: () => number
+  readonly #scripts: Scripts
+  readonly #outgoing: RedisOutgoing
+  readonly #subscriptions: RedisSubscriptions
+  readonly #sessions: RedisSessions
+  readonly #wills: RedisWills
+  readonly #retained: RedisRetained
+  readonly #incoming: RedisIncoming
+  /** Writes issued and not yet answered, for `flush`. */
+  readonly #pending = new Set<Promise<unknown>>()
+  #broker: StoreBroker | undefined
+  #destroyed = false
+
+  constructor(redis: Redis, scripts: Scripts, keys: RedisKeys, now: () => number) {
+    this.#redis = redis
+    this.#scripts = scripts
+    this.#keys = keys
+    this.#now = now
+    this.#outgoing = new RedisOutgoing(scripts, keys, now, () => redis.get(keys.seq))
+    this.#subscriptions = new RedisSubscriptions(redis, scripts, keys)
+    this.#sessions = new RedisSessions(redis, scripts, keys)
+    this.#wills = new RedisWills(redis, scripts, keys)
+    this.#retained = new RedisRetained(redis, keys)
+    this.#incoming = new RedisIncoming(redis, keys)
+  }
+
+  /** The broker given to `setup` (aedes' contract suite reads it). */
+  get broker(): StoreBroker | undefined {
+    return this.#broker
+  }
+
+  async setup(broker: StoreBroker): Promise<void> {
+    this.#broker = broker
+    await this.#subscriptions.setup(broker)
+  }
+
+  storeRetained(packet: StoredPacket): Promise<void> {
+    return this.#write(this.#retained.store(packet))
+  }
+
+  createRetainedStream(pattern: string): Readable {
+    return this.createRetainedStreamCombi([pattern])
+  }
+
+  createRetainedStreamCombi(patterns: string[]): Readable {
+    return Readable.from(this.#retained.matching(patterns))
+  }
+
+  addSubscriptions(client: ClientRef, subs: StoredSubscription[]): Promise<void> {
+    return this.#write(this.#subscriptions.add(client.id, subs))
+  }
+
+  removeSubscriptions(client: ClientRef, topics: string[]): Promise<void> {
+    return this.#write(this.#subscriptions.remove(client.id, topics))
+  }
+
+  subscriptionsByClient(client: ClientRef): Promise<StoredSubscription[]> {
+    return this.#subscriptions.byClient(client.id)
+  }
+
+  countOffline(): Promise<{ subsCount: number; clientsCount: number }> {
+    return this.#subscriptions.count()
+  }
+
+  async subscriptionsByTopic(topic: string): Promise<TopicSubscription[]> {
+    return this.#subscriptions.byTopic(topic)
+  }
+
+  cleanSubscriptions(client: ClientRef): Promise<void> {
+    return this.#write(this.#subscriptions.clean(client.id))
+  }
+
+  outgoingEnqueue(sub: { clientId: string }, packet: StoredPacket): Promise<void> {
+    return this.#write(this.#outgoing.enqueue([sub.clientId], packet))
+  }
+
+  outgoingEnqueueCombi(subs: { clientId: string }[], packet: StoredPacket): Promise<void> {
+    const clientIds = subs.map((sub) => sub.clientId)
+    return this.#write(this.#outgoing.enqueue(clientIds, packet))
+  }
+
+  /**
+   * A packet id (or a PUBREL) is stored before it is sent, so that a resend
+   * after a crash carries the same id and DUP=1 [MQTT-4.4.0-1].
+   */
+  outgoingUpdate(client: ClientRef, packet: OutgoingPacket): Promise<void> {
+    return this.#write(this.#outgoing.update(client.id, packet))
+  }
+
+  outgoingClearMessageId(
+    client: ClientRef,
+    packet: OutgoingRef,
+  ): Promise<OutgoingPacket | undefined> {
+    return this.#write(this.#outgoing.clear(client.id, packet))
+  }
+
+  outgoingStream(client: ClientRef): Readable {
+    return this.#outgoing.stream(client.id)
+  }
+
+  incomingStorePacket(client: ClientRef, packet: StoredPacket): Promise<void> {
+    return this.#write(this.#incoming.store(client.id, packet))
+  }
+
+  incomingGetPacket(client: ClientRef, packet: { messageId?: number }): Promise<StoredPacket> {
+    return this.#incoming.get(client.id, packet.messageId)
+  }
+
+  incomingDelPacket(client: ClientRef, packet: { messageId?: number }): Promise<void> {
+    return this.#write(this.#incoming.delete(client.id, packet.messageId))
+  }
+
+  cleanIncoming(client: ClientRef): Promise<void> {
+    return this.#write(this.#incoming.clean(client.id))
+  }
+
+  putWill(client: ClientRef, packet: WillPacket): Promise<void> {
+    // Stamped on the caller's packet too, as aedes' stores do.
+    packet.brokerId = this.#broker?.id
+    packet.clientId = client.id
+    return this.#write(this.#wills.put(client.id, packet))
+  }
+
+  getWill(client: ClientRef): Promise<WillPacket | undefined> {
+    return this.#wills.get(client.id)
+  }
+
+  /** Removes the client's Will whatever its brokerId (aedes passes none). */
+  delWill(client: { id: string }): Promise<WillPacket | undefined> {
+    return this.#write(this.#wills.delete(client.id))
+  }
+
+  streamWill(brokers: Record<string, unknown> = {}): Readable {
+    return Readable.from(this.#wills.orphans(brokers))
+  }
+
+  /**
+   * Removes and returns every Will stamped with `brokerId`, atomically: when
+   * several brokers claim a dead one's Wills at once, each Will goes to
+   * exactly one of them.
+   */
+  claimWills(brokerId: string): Promise<WillPacket[]> {
+    return this.#write(this.#wills.claim(brokerId))
+  }
+
+  getClientList(topic: string): Readable {
+    return Readable.from(this.#subscriptions.clientsWithFilter(topic))
+  }
+
+  openSession(clientId: string): Promise<boolean> {
+    return this.#write(this.#sessions.open(clientId, this.#now()))
+  }
+
+  getSession(clientId: string): Promise<SessionRecord | undefined> {
+    return this.#sessions.get(clientId)
+  }
+
+  listSessions(range: SessionRange): Promise<SessionRecord[]> {
+    return this.#sessions.list(range)
+  }
+
+  countSessions(prefix?: string): Promise<number> {
+    return this.#sessions.count(prefix)
+  }
+
+  /** Also records `node`, the broker the session is connected to (null for none). */
+  touchSession(clientId: string, touch: SessionTouch): Promise<void> {
+    return this.#write(this.#sessions.touch(clientId, touch))
+  }
+
+  addToSession(clientId: string, counts: { dropped?: number; takeovers?: number }) {
+    return this.#write(this.#sessions.add(clientId, counts))
+  }
+
+  sessionStats(clientIds: readonly string[]): Promise<Map<string, SessionStats>> {
+    return this.#sessions.stats(clientIds)
+  }
+
+  idleSessions(before: number, limit: number) {
+    return this.#sessions.idle(before, limit)
+  }
+
+  /**
+   * Marks disconnected the sessions recorded as connected to no node or to
+   * this store's broker (the id given to `setup`); sessions on other nodes
+   * are theirs, closed by {@link closeOpenSessionsOf} once a node is found dead.
+   */
+  async closeOpenSessions(at: number): Promise<number> {
+    const nodes = ['']
+    if (this.#broker?.id) nodes.push(this.#broker.id)
+    return (await this.#write(this.#sessions.closeOpen(nodes, at))).length
+  }
+
+  /** Marks disconnected at `at` the sessions recorded as connected to `node`; returns their ClientIDs. */
+  closeOpenSessionsOf(node: string, at: number): Promise<string[]> {
+    return this.#write(this.#sessions.closeOpen([node], at))
+  }
+
+  discardSession(clientId: string): Promise<void> {
+    const keys = [
+      ...this.#keys.outgoing(clientId),
+      this.#keys.incoming(clientId),
+      this.#keys.subscriptions(clientId),
+      this.#keys.subClients,
+      this.#keys.sessions,
+      this.#keys.session(clientId),
+      this.#keys.idle,
+    ]
+    const discarded = this.#scripts
+      .run('discardSession', keys, [this.#keys.prefix, clientId])
+      .then(() => this.#subscriptions.forgotten(clientId))
+    return this.#write(discarded)
+  }
+
+  /** From Redis, the counters every write keeps in step. */
+  queuedTotals(clientId: string): Promise<QueueTotals> {
+    return this.#outgoing.totals(clientId)
+  }
+
+  /**
+   * Reads the oldest never-sent entries, then removes those `drop` accepts
+   * in one script. Another broker may enqueue meanwhile, so in a cluster the
+   * caps are approximate.
+   */
+  dropOldestQueued(
+    clientId: string,
+    drop: (entry: QueuedEntry, left: QueueTotals) => boolean,
+  ): Promise<void> {
+    return this.#write(this.#outgoing.dropOldest(clientId, drop))
+  }
+
+  qos0SubscriptionsByTopic(topic: string): TopicSubscription[] {
+    return this.#subscriptions.qos0ByTopic(topic)
+  }
+
+  /** Resolves once the subscription changes other brokers announced are mirrored here. */
+  subscriptionsSettled(): Promise<void> {
+    return this.#subscriptions.settled()
+  }
+
+  async flush(): Promise<void> {
+    await Promise.allSettled([...this.#pending])
+  }
+
+  /** Each write commits on its own: nothing to do. */
+  commitNow(): void {}
+
+  /** Closes the connection (the data stays); a second call rejects. */
+  async destroy(): Promise<void> {
+    if (this.#destroyed) throw new SessionLabError('STORE_CLOSED', 'destroy() called twice')
+    this.#destroyed = true
+    await this.#subscriptions.stop()
+    await this.flush()
+    await this.#redis.quit()
+  }
+
+  #write<T>(write: Promise<T>): Promise<T> {
+    if (this.#destroyed) {
+      write.catch(() => {})
+      return Promise.reject(new SessionLabError('STORE_CLOSED', 'the store is destroyed'))
+    }
+    this.#pending.add(write)
+    const settle = () => this.#pending.delete(write)
+    write.then(settle, settle)
+    return write
+  }
+}
+
+/**
+ * Connects to Redis and opens the store under `keyPrefix`, before the
+ * broker starts; the broker then calls `setup`.
+ *
+ * @throws SessionLabError REDIS_UNREACHABLE (within a few seconds) or STORE_NEWER_SCHEMA
+ */
+export async function openRedisStore(options: RedisStoreOptions): Promise<RedisSessionStore> {
+  const redis = await connectRedis(options.url)
+  try {
+    const keys = new RedisKeys(options.keyPrefix ?? 'sl:')
+    await checkFormat(redis, keys)
+    const scripts = new Scripts(redis)
+    await scripts.load()
+    return new RedisSessionStore(redis, scripts, keys, options.now ?? Date.now)
+  } catch (err) {
+    redis.disconnect()
+    throw err
+  }
+}

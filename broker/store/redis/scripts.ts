@@ -1,0 +1,85 @@
+import type { ChainableCommander, Redis } from 'ioredis'
+import * as outgoing from './lua-outgoing.ts'
+import * as sessions from './lua-sessions.ts'
+
+const SCRIPTS = {
+  enqueue: outgoing.ENQUEUE,
+  update: outgoing.UPDATE,
+  clear: outgoing.CLEAR,
+  page: outgoing.PAGE,
+  unsentPage: outgoing.UNSENT_PAGE,
+  drop: outgoing.DROP,
+  totals: outgoing.TOTALS,
+  stats: outgoing.STATS,
+  openSession: sessions.OPEN_SESSION,
+  touchSession: sessions.TOUCH_SESSION,
+  addToSession: sessions.ADD_TO_SESSION,
+  closeOpen: sessions.CLOSE_OPEN,
+  discardSession: sessions.DISCARD_SESSION,
+  addSubscriptions: sessions.ADD_SUBSCRIPTIONS,
+  removeSubscriptions: sessions.REMOVE_SUBSCRIPTIONS,
+  cleanSubscriptions: sessions.CLEAN_SUBSCRIPTIONS,
+  subscriptionsOf: sessions.SUBSCRIPTIONS_OF,
+  putWill: sessions.PUT_WILL,
+  delWill: sessions.DEL_WILL,
+  claimWills: sessions.CLAIM_WILLS,
+} as const
+
+export type ScriptName = keyof typeof SCRIPTS
+export type Arg = string | number | Buffer
+
+/** A reply of a script: bulk strings as Buffers, integers as numbers. */
+export type Reply = Buffer | number | null | Reply[]
+
+type Scripted = (numKeys: number, ...keysAndArgs: Arg[]) => Promise<Reply>
+
+/**
+ * The store's Lua scripts, registered with ioredis' `defineCommand` (EVALSHA,
+ * EVAL on NOSCRIPT) and loaded into Redis when the store opens, so that
+ * NOSCRIPT, whose EVAL retry would reorder a write, does not happen.
+ */
+export class Scripts {
+  readonly #redis: Redis
+
+  constructor(redis: Redis) {
+    this.#redis = redis
+    for (const [name, lua] of Object.entries(SCRIPTS)) redis.defineCommand(name, { lua })
+  }
+
+  async load(): Promise<void> {
+    await Promise.all(Object.values(SCRIPTS).map((lua) => this.#redis.script('LOAD', lua)))
+  }
+
+  /** Runs a script; its bulk-string replies come back as Buffers. */
+  run(name: ScriptName, keys: readonly string[], args: readonly Arg[]): Promise<Reply> {
+    return scripted(this.#redis, name)(keys.length, ...keys, ...args)
+  }
+
+  /** Queues a script on a pipeline or MULTI. */
+  queue(
+    pipeline: ChainableCommander,
+    name: ScriptName,
+    keys: readonly string[],
+    args: readonly Arg[],
+  ): void {
+    scripted(pipeline, name)(keys.length, ...keys, ...args)
+  }
+}
+
+function scripted(target: Redis | ChainableCommander, name: ScriptName): Scripted {
+  const commands = target as unknown as Record<string, Scripted>
+  return commands[`${name}Buffer`].bind(target)
+}
+
+/** A reply known to be a list. */
+export function list(reply: Reply): Reply[] {
+  return Array.isArray(reply) ? reply : []
+}
+
+export function text(reply: Reply | undefined): string {
+  return reply === null || reply === undefined ? '' : String(reply)
+}
+
+export function int(reply: Reply | undefined): number {
+  return Number(text(reply)) || 0
+}
