@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type RedisServer, redisAvailable, startRedis } from '../helpers/redis-server.ts'
 
 const runner = fileURLToPath(new URL('./abstract-runner.ts', import.meta.url))
 
@@ -10,12 +11,18 @@ interface SuiteRun {
 }
 
 /** Runs aedes' contract suite against one store in a child node:test process. */
-function runAbstractSuite(store: 'memory' | 'sqlite'): Promise<SuiteRun> {
+function runAbstractSuite(
+  store: 'memory' | 'sqlite' | 'redis',
+  env: Record<string, string> = {},
+): Promise<SuiteRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', '--test', '--test-reporter=tap', runner],
-      { env: { ...process.env, SESSIONLAB_STORE: store }, stdio: ['ignore', 'pipe', 'pipe'] },
+      {
+        env: { ...process.env, ...env, SESSIONLAB_STORE: store },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
     )
     let output = ''
     child.stdout.on('data', (chunk: Buffer) => {
@@ -36,13 +43,29 @@ function summaryCount(output: string, name: string): number {
   return Number(match[1])
 }
 
+function expectAllPassed({ code, output }: SuiteRun): void {
+  const failed = output.split('\n').filter((line) => line.startsWith('not ok'))
+  expect(failed, output).toEqual([])
+  expect(summaryCount(output, 'fail')).toBe(0)
+  expect(summaryCount(output, 'pass')).toBeGreaterThanOrEqual(45)
+  expect(code, output).toBe(0)
+}
+
 describe.each(['memory', 'sqlite'] as const)('the %s store', (store) => {
   it('passes aedes-persistence abstract.js', { timeout: 120_000 }, async () => {
-    const { code, output } = await runAbstractSuite(store)
-    const failed = output.split('\n').filter((line) => line.startsWith('not ok'))
-    expect(failed, output).toEqual([])
-    expect(summaryCount(output, 'fail')).toBe(0)
-    expect(summaryCount(output, 'pass')).toBeGreaterThanOrEqual(45)
-    expect(code, output).toBe(0)
+    expectAllPassed(await runAbstractSuite(store))
+  })
+})
+
+describe.runIf(redisAvailable())('the redis store', () => {
+  let redis: RedisServer | undefined
+  beforeAll(async () => {
+    redis = await startRedis()
+  }, 20_000)
+  afterAll(() => redis?.stop())
+
+  it('passes aedes-persistence abstract.js', { timeout: 120_000 }, async () => {
+    const url = redis?.url ?? ''
+    expectAllPassed(await runAbstractSuite('redis', { SESSIONLAB_REDIS_URL: url }))
   })
 })
