@@ -8,6 +8,7 @@ import type { WebSocketServer } from 'ws'
 import { Auth, type AuthCounts } from './auth/auth.ts'
 import { authHooks, guardConnection } from './auth/hooks.ts'
 import { SubscriptionGate } from './auth/subscriptions.ts'
+import { type ClusterNode, openCluster } from './cluster/index.ts'
 import type { Config } from './config.ts'
 import type { AdminToken } from './http/admin-token.ts'
 import type { HttpExtension } from './http/extension.ts'
@@ -25,6 +26,7 @@ import { type Clock, systemClock } from './sessions/clock.ts'
 import { SessionTracking } from './sessions/index.ts'
 import type { Sessions } from './sessions/types.ts'
 import { createMemoryStore } from './store/memory.ts'
+import type { RedisSessionStore } from './store/redis/index.ts'
 import type { SessionStore } from './store/types.ts'
 import { startSysTopics } from './sys.ts'
 
@@ -78,7 +80,28 @@ export async function createBroker(
   // before the store: a bad password or ACL file stops start-up untouched
   const auth = new Auth(config)
   const store = await openStore(config, clock)
-  const tracking = new SessionTracking({ store, config, clock, warn: (m) => log.warn(m) })
+  let cluster: ClusterNode | undefined
+  try {
+    cluster =
+      store.kind === 'redis'
+        ? await openCluster({
+            config,
+            store: store as RedisSessionStore,
+            now: () => clock.now(),
+            log,
+          })
+        : undefined
+  } catch (err) {
+    await store.destroy()
+    throw err
+  }
+  const tracking = new SessionTracking({
+    store,
+    config,
+    clock,
+    warn: (m) => log.warn(m),
+    cluster: cluster?.sessions,
+  })
   const policies = createPolicies({
     config,
     store,
@@ -108,11 +131,13 @@ export async function createBroker(
     gate,
     config,
     store,
+    heldElsewhere: cluster?.heldElsewhere,
     sink: tracking.sessions,
     now: () => clock.now(),
   })
   const aedes = new Aedes({
-    id: randomUUID(),
+    id: cluster?.id ?? randomUUID(),
+    ...(cluster ? { mq: cluster.mq } : {}),
     persistence,
     connectTimeout: config.connectTimeout * 1000,
     maxTopicLevels: config.maxTopicLevels,
@@ -131,7 +156,16 @@ export async function createBroker(
   )
   await aedes.listen()
 
-  const orphanedWillsPublished = await publishOrphanedWills(aedes, store)
+  const orphanedWillsPublished = cluster
+    ? await cluster.start(aedes, {
+        sink: tracking.sessions,
+        takenOverElsewhere(old) {
+          // as a takeover on this node does (semantics/hooks.ts)
+          if (config.takeoverWill === 'suppress') old.will = null
+          tracking.onTakenOverElsewhere(old)
+        },
+      })
+    : await publishOrphanedWills(aedes, store)
   await tracking.start()
 
   const servers: { close(): Promise<void> }[] = []
@@ -178,12 +212,12 @@ export async function createBroker(
       policies,
       auth: { counts: auth.counts, reload: () => auth.reload() },
       close() {
-        closing ??= shutdown(aedes, store, servers, tracking)
+        closing ??= shutdown(aedes, store, servers, tracking, cluster)
         return closing
       },
     }
   } catch (err) {
-    await shutdown(aedes, store, servers, tracking)
+    await shutdown(aedes, store, servers, tracking, cluster)
     throw err
   }
 }
@@ -191,6 +225,10 @@ export async function createBroker(
 async function openStore(config: Config, clock: Clock): Promise<SessionStore> {
   const now = () => clock.now()
   if (config.store === 'memory') return createMemoryStore({ now })
+  if (config.store === 'redis') {
+    const { openRedisStore } = await import('./store/redis/index.ts')
+    return openRedisStore({ url: config.redisUrl, now })
+  }
   // loaded on demand: the memory store needs no native module
   const { openSqliteStore } = await import('./store/sqlite/index.ts')
   return openSqliteStore({
@@ -205,6 +243,7 @@ async function shutdown(
   store: SessionStore,
   servers: { close(): Promise<void> }[],
   tracking: SessionTracking,
+  cluster: ClusterNode | undefined,
 ): Promise<void> {
   tracking.shuttingDown()
   const stopped = Promise.all(servers.map((s) => s.close()))
@@ -213,6 +252,7 @@ async function shutdown(
   await stopped
   await store.flush()
   await store.destroy()
+  await cluster?.close()
 }
 
 function closeWs(wss: WebSocketServer, server: HttpServer): Promise<void> {

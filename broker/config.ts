@@ -9,8 +9,11 @@ export interface Config {
   wsPort: number
   wsPath: string
   httpPort: number
-  store: 'sqlite' | 'memory'
+  store: 'sqlite' | 'memory' | 'redis'
   dataDir: string
+  redisUrl: string
+  brokerId: string
+  nodeTimeout: number
   sqliteSync: 'normal' | 'full'
   maxClientIdLength: number
   maxKeepalive: number
@@ -46,6 +49,8 @@ type Kind =
   | { type: 'port' }
   | { type: 'int'; min: number; max: number }
   | { type: 'enum'; values: readonly string[] }
+  | { type: 'redis-url' }
+  | { type: 'broker-id' }
 
 interface Field {
   flag: string
@@ -83,15 +88,33 @@ export const fields: { [K in keyof Config]: Field } = {
   },
   store: {
     flag: 'store',
-    kind: { type: 'enum', values: ['sqlite', 'memory'] },
+    kind: { type: 'enum', values: ['sqlite', 'memory', 'redis'] },
     default: 'sqlite',
-    help: 'session store: sqlite (durable) or memory',
+    help: 'session store: sqlite (durable), memory, or redis (cluster mode: nodes share sessions)',
   },
   dataDir: {
     flag: 'data-dir',
     kind: { type: 'path' },
     default: './data',
-    help: 'where the sqlite store keeps its file',
+    help: 'where the sqlite store keeps its file, and the generated admin token and cookie secret',
+  },
+  redisUrl: {
+    flag: 'redis-url',
+    kind: { type: 'redis-url' },
+    default: 'redis://127.0.0.1:6379',
+    help: 'the Redis every node of a cluster shares (with --store redis)',
+  },
+  brokerId: {
+    flag: 'broker-id',
+    kind: { type: 'broker-id' },
+    default: '',
+    help: "this node's id in a cluster, unique per node: 1-64 of [A-Za-z0-9._-] (empty: generated)",
+  },
+  nodeTimeout: {
+    flag: 'node-timeout',
+    kind: { type: 'int', min: 1, max: 3600 },
+    default: 6,
+    help: 'seconds without a heartbeat before a cluster node counts as dead and its Wills are published',
   },
   sqliteSync: {
     flag: 'sqlite-sync',
@@ -348,6 +371,21 @@ function coerce(kind: Kind, value: unknown, where: string): string | number | bo
     case 'enum':
       if (typeof value !== 'string' || !kind.values.includes(value)) {
         throw invalid(`${where}: expected one of ${kind.values.join(', ')}, got ${show(value)}`)
+      }
+      return value
+    case 'redis-url':
+      if (
+        typeof value !== 'string' ||
+        !/^rediss?:\/\/[^\s]+$/.test(value) ||
+        !URL.canParse(value)
+      ) {
+        throw invalid(`${where}: expected a redis:// or rediss:// URL, got ${show(value)}`)
+      }
+      return value
+    case 'broker-id':
+      // it names $SYS topics and Redis keys: no separators or wildcards
+      if (typeof value !== 'string' || !/^[A-Za-z0-9._-]{0,64}$/.test(value)) {
+        throw invalid(`${where}: expected 1-64 of [A-Za-z0-9._-] or empty, got ${show(value)}`)
       }
       return value
     case 'port':

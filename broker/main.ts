@@ -1,3 +1,4 @@
+import { redactedUrl } from './cluster/redis.ts'
 // CLI entry: parse the configuration, start the broker, print where it
 // listens, reload the password file and ACL on SIGHUP, shut down cleanly
 // on SIGINT/SIGTERM. Nothing else lives here.
@@ -42,16 +43,21 @@ async function main(): Promise<number> {
       log.warn(`SIGHUP: ${(err as Error).message}; keeping the password file and ACL in force`)
     }
   }
-  log.info(
-    `sessionlab ready (store: ${config.store}${config.store === 'sqlite' ? ` in ${config.dataDir}` : ''})`,
-  )
+  const where =
+    config.store === 'sqlite'
+      ? ` in ${config.dataDir}`
+      : config.store === 'redis'
+        ? ` at ${redactedUrl(config.redisUrl)}, node ${broker.aedes.id}`
+        : ''
+  log.info(`sessionlab ready (store: ${config.store}${where})`)
   log.info(`  MQTT over TCP        ${broker.urls.mqtt}`)
   log.info(`  MQTT over WebSocket  ${broker.urls.ws}`)
   log.info(`  HTTP API             ${broker.urls.http}`)
   log.info(`  dashboard            ${broker.urls.http}/`)
   log.info(`  admin token          ${describeAdminToken(broker.adminToken)}`)
   if (broker.orphanedWillsPublished > 0) {
-    log.info(`  published ${broker.orphanedWillsPublished} Will(s) left by the previous run`)
+    const by = config.store === 'redis' ? 'nodes that stopped without leaving' : 'the previous run'
+    log.info(`  published ${broker.orphanedWillsPublished} Will(s) left by ${by}`)
   }
 
   log.info(`${await stopped}: shutting down`)

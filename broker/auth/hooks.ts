@@ -29,6 +29,11 @@ export interface AuthHookDeps {
   gate: SubscriptionGate
   config: Pick<Config, 'clientidFromUsername' | 'maxConnections' | 'maxTopicLength'>
   store: Pick<SessionStore, 'getSession'>
+  /**
+   * In a cluster: the user of a connection another node holds for this
+   * ClientID, undefined when none does. Ownership then holds cluster-wide.
+   */
+  heldElsewhere?: (clientId: string) => Promise<{ username: string | null } | undefined>
   /** Where refused takeovers and wipes are recorded in the session's history. */
   sink: SessionEventSink
   now: () => number
@@ -71,9 +76,10 @@ export function authHooks(inner: Omit<Hooks, 'authorizeForward'>, deps: AuthHook
     }
     const live = c.broker.clients[c.id]
     if (auth.authenticates) {
+      const elsewhere = live && live !== c ? undefined : await deps.heldElsewhere?.(c.id)
       const reason = ownershipRefusal({
         username: who.username,
-        liveOwner: live && live !== c ? (usernames.get(live) ?? null) : undefined,
+        liveOwner: live && live !== c ? (usernames.get(live) ?? null) : elsewhere?.username,
         session: await deps.store.getSession(c.id),
       })
       if (reason) {

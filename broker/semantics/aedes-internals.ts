@@ -1,4 +1,5 @@
 import type { Aedes, Client } from 'aedes'
+import type { MQEmitter } from 'mqemitter'
 
 /**
  * The parts of an aedes 1.2 Client that SessionLab reaches into to close the
@@ -49,6 +50,8 @@ export interface WillPacket {
 export interface AedesInternals extends Aedes {
   clients: Record<string, AedesClientInternals>
   counter: number
+  /** The message router: in-process, or mqemitter-redis between cluster nodes. */
+  mq: MQEmitter
   persistence: { delWill(client: { id: string; brokerId?: string }): Promise<unknown> }
 }
 

@@ -52,7 +52,8 @@ export async function publishWillsOnShutdown(aedes: AedesInternals): Promise<voi
   await Promise.all(pending)
 }
 
-function publish(aedes: AedesInternals, will: WillPacket): Promise<void> {
+/** Publishes a Will through aedes, as the broker's own message; resolves once aedes has taken it. */
+export function publish(aedes: AedesInternals, will: WillPacket): Promise<void> {
   return new Promise((resolve, reject) => {
     aedes.publish({ cmd: 'publish', dup: false, ...will } as never, (err?: Error) =>
       err ? reject(err) : resolve(),

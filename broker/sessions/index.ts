@@ -5,15 +5,32 @@ import type { SessionStore } from '../store/types.ts'
 import { AedesFeed } from './aedes-feed.ts'
 import { type Clock, systemClock } from './clock.ts'
 import { SessionExpiry } from './expiry.ts'
-import { Inspector } from './inspector.ts'
-import { SessionRegistry } from './registry.ts'
+import { Inspector, type RemoteDisconnect } from './inspector.ts'
+import { localOnline, type OnlineSessions } from './online.ts'
+import { type PresenceWriter, SessionRegistry } from './registry.ts'
 import type { Sessions } from './types.ts'
+
+/** What a cluster node adds to the inspector: online state and session records shared with the other nodes. */
+export interface ClusterSessions {
+  /** This node's broker id. */
+  readonly node: string
+  /** The cluster-wide online directory, over this node's registry. */
+  attach(registry: SessionRegistry): {
+    online: OnlineSessions
+    presence: PresenceWriter
+    remoteDisconnect: RemoteDisconnect
+  }
+  /** At start-up: marks offline the sessions this node's previous run left connected. */
+  closeOpenSessions(at: number): Promise<number>
+}
 
 export interface SessionTrackingDeps {
   store: SessionStore
   config: Pick<Config, 'historySize' | 'sessionExpiry'>
   clock?: Clock
   warn: (message: string) => void
+  /** Set in cluster mode. */
+  cluster?: ClusterSessions
 }
 
 /**
@@ -31,18 +48,29 @@ export class SessionTracking {
   readonly #clock: Clock
   readonly #warn: (message: string) => void
   readonly #startup = { expired: 0 }
+  readonly #cluster: ClusterSessions | undefined
 
   constructor(deps: SessionTrackingDeps) {
     const clock = deps.clock ?? systemClock
     this.#store = deps.store
     this.#clock = clock
     this.#warn = deps.warn
+    let presence: PresenceWriter | undefined
     this.#registry = new SessionRegistry({
       store: deps.store,
       clock,
       historySize: deps.config.historySize,
       warn: deps.warn,
+      node: deps.cluster?.node,
+      presence: {
+        connected: (c) => presence?.connected(c),
+        disconnected: (c) => presence?.disconnected(c),
+        subscriptionsChanged: (c) => presence?.subscriptionsChanged(c),
+      },
     })
+    const cluster = deps.cluster?.attach(this.#registry)
+    presence = cluster?.presence
+    this.#cluster = deps.cluster
     this.#feed = new AedesFeed(this.#registry)
     this.#expiry = new SessionExpiry({
       store: deps.store,
@@ -50,7 +78,13 @@ export class SessionTracking {
       clock,
       expirySeconds: deps.config.sessionExpiry,
     })
-    this.sessions = new Inspector(deps.store, this.#registry, this.#startup)
+    this.sessions = new Inspector({
+      store: deps.store,
+      registry: this.#registry,
+      online: cluster?.online ?? localOnline(this.#registry),
+      remoteDisconnect: cluster?.remoteDisconnect,
+      startup: this.#startup,
+    })
   }
 
   /** The broker's aedes hooks, wrapped so the inspector sees CONNECTs and forwarded messages. */
@@ -68,6 +102,11 @@ export class SessionTracking {
     this.#registry.takenOver(connection, { clean: next.clean }, next.id)
   }
 
+  /** Another cluster node took this connection's ClientID; it counts the takeover. */
+  onTakenOverElsewhere(old: AedesClientInternals): void {
+    this.#feed.markClosing(old, 'takeover')
+  }
+
   onSlowConsumer(client: Client): void {
     this.#feed.markClosing(client, 'slow-consumer')
   }
@@ -78,7 +117,9 @@ export class SessionTracking {
    * expiry is checked periodically.
    */
   async start(): Promise<void> {
-    await this.#store.closeOpenSessions(this.#clock.now())
+    const at = this.#clock.now()
+    // in a cluster, sessions connected to the other nodes stay connected
+    await (this.#cluster ? this.#cluster.closeOpenSessions(at) : this.#store.closeOpenSessions(at))
     this.#startup.expired = await this.#expiry.check()
     this.#expiry.start((err) => this.#warn(`session expiry check failed: ${err.message}`))
   }

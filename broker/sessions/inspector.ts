@@ -1,5 +1,6 @@
 import type { SessionStats, SessionStore } from '../store/types.ts'
 import { listSessions } from './list.ts'
+import type { OnlineSessions } from './online.ts'
 import type { SessionRegistry } from './registry.ts'
 import type {
   SessionChange,
@@ -11,19 +12,37 @@ import type {
 } from './types.ts'
 import { liveSubscriptions, viewOf } from './views.ts'
 
+/** Closes a session's connection on another node of the cluster; false if it was not connected. */
+export type RemoteDisconnect = (clientId: string, node: string) => Promise<boolean>
+
+export interface InspectorDeps {
+  store: SessionStore
+  registry: SessionRegistry
+  /** Where online state comes from: the registry, or the cluster's directory. */
+  online: OnlineSessions
+  /** Set in a cluster: how to close a connection another node holds. */
+  remoteDisconnect?: RemoteDisconnect
+  startup: { expired: number }
+}
+
 /**
- * The inspector: answers about every session from the store and the
- * registry, and carries out the operator's disconnect and delete.
+ * The inspector: answers about every session from the store, the registry
+ * and the online directory, and carries out the operator's disconnect and
+ * delete.
  */
 export class Inspector implements Sessions {
   readonly #store: SessionStore
   readonly #registry: SessionRegistry
+  readonly #online: OnlineSessions
+  readonly #remoteDisconnect: RemoteDisconnect | undefined
   readonly #startup: { expired: number }
 
-  constructor(store: SessionStore, registry: SessionRegistry, startup: { expired: number }) {
-    this.#store = store
-    this.#registry = registry
-    this.#startup = startup
+  constructor(deps: InspectorDeps) {
+    this.#store = deps.store
+    this.#registry = deps.registry
+    this.#online = deps.online
+    this.#remoteDisconnect = deps.remoteDisconnect
+    this.#startup = deps.startup
   }
 
   get expiredAtStartup(): number {
@@ -31,26 +50,31 @@ export class Inspector implements Sessions {
   }
 
   list(query: SessionListQuery): Promise<SessionPage> {
-    return listSessions(query, this.#store, this.#registry)
+    return listSessions(query, this.#store, this.#online, this.#registry)
   }
 
   async get(clientId: string): Promise<SessionView | null> {
     const store = this.#store
-    const connection = this.#registry.online(clientId) ?? null
-    const record = connection?.clean ? undefined : await store.getSession(clientId)
-    if (!connection && !record) {
+    const live = (await this.#online.find([clientId])).get(clientId) ?? null
+    const record = live?.clean ? undefined : await store.getSession(clientId)
+    if (!live && !record) {
       this.#registry.forget(clientId)
       return null
     }
     const ref = { id: clientId }
+    const connection = live?.connection
     const [stats, will, subscriptions] = await Promise.all([
       store.sessionStats([clientId]),
       connection ? connection.client.will : store.getWill(ref),
-      connection ? liveSubscriptions(connection) : store.subscriptionsByClient(ref),
+      connection
+        ? liveSubscriptions(connection)
+        : live?.clean
+          ? live.subscriptions
+          : store.subscriptionsByClient(ref),
     ])
     const parts = {
       clientId,
-      connection,
+      live,
       record,
       stats: stats.get(clientId) as SessionStats,
       counters: this.#registry.counters(clientId),
@@ -70,7 +94,11 @@ export class Inspector implements Sessions {
    */
   async disconnect(clientId: string): Promise<boolean> {
     const connection = this.#registry.online(clientId)
-    if (!connection) return false
+    if (!connection) {
+      if (!this.#remoteDisconnect) return false
+      const live = (await this.#online.find([clientId])).get(clientId)
+      return live?.node ? this.#remoteDisconnect(clientId, live.node) : false
+    }
     connection.reason ??= 'admin'
     const closed = this.#registry.closed(connection)
     connection.client.close()

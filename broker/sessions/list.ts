@@ -1,8 +1,8 @@
 import { SessionLabError } from '../errors.ts'
 import { compareClientIds } from '../store/client-id-order.ts'
 import type { SessionRecord, SessionStats, SessionStore } from '../store/types.ts'
-import type { Connection } from './connection.ts'
 import { decodeCursor, encodeCursor } from './cursor.ts'
+import type { LiveSession, OnlineSessions } from './online.ts'
 import type { SessionRegistry } from './registry.ts'
 import type { SessionListQuery, SessionPage, SessionSummary } from './types.ts'
 import { liveSubscriptions, summaryOf } from './views.ts'
@@ -13,6 +13,7 @@ export const MAX_PAGE_SIZE = 1000
 interface Row {
   clientId: string
   record?: SessionRecord
+  live?: LiveSession
 }
 
 /**
@@ -26,6 +27,7 @@ interface Row {
 export async function listSessions(
   query: SessionListQuery,
   store: SessionStore,
+  online: OnlineSessions,
   registry: SessionRegistry,
 ): Promise<SessionPage> {
   const { limit } = query
@@ -37,41 +39,31 @@ export async function listSessions(
   }
   const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor)
   const prefix = query.prefix ?? ''
-  const online = onlineAfter(registry, prefix, after)
   const want = limit + 1
 
   let rows: Row[]
-  if (query.state === 'online') rows = online.slice(0, want).map((c) => ({ clientId: c.client.id }))
-  else if (query.state === 'offline') rows = await offlineRows(store, registry, prefix, after, want)
-  else {
-    const stored = await store.listSessions({ prefix, after, limit: want })
-    const clean = online.filter((c) => c.clean).map((c) => ({ clientId: c.client.id }))
-    rows = mergeById(stored, clean).slice(0, want)
+  if (query.state === 'online') {
+    rows = (await online.list(prefix, after, want)).map((live) => ({
+      clientId: live.clientId,
+      live,
+    }))
+  } else if (query.state === 'offline') {
+    rows = await offlineRows(store, online, prefix, after, want)
+  } else {
+    rows = await allRows(store, online, prefix, after, want)
   }
   const page = rows.slice(0, limit)
   return {
     sessions: await summaries(page, store, registry),
     next: rows.length > limit ? encodeCursor(page[page.length - 1].clientId) : null,
-    counts: await countSessions(store, registry, prefix),
+    counts: await countSessions(store, online, prefix),
   }
-}
-
-/** Online connections with the prefix, after the cursor, in ClientID order. */
-function onlineAfter(registry: SessionRegistry, prefix: string, after: string | undefined) {
-  const matching: Connection[] = []
-  for (const connection of registry.onlineConnections()) {
-    const id = connection.client.id
-    if (id.startsWith(prefix) && (after === undefined || compareClientIds(id, after) > 0)) {
-      matching.push(connection)
-    }
-  }
-  return matching.sort((a, b) => compareClientIds(a.client.id, b.client.id))
 }
 
 /** Persistent sessions with no connection, read from the store a page at a time. */
 async function offlineRows(
   store: SessionStore,
-  registry: SessionRegistry,
+  online: OnlineSessions,
   prefix: string,
   after: string | undefined,
   want: number,
@@ -80,31 +72,61 @@ async function offlineRows(
   let from = after
   for (;;) {
     const batch = await store.listSessions({ prefix, after: from, limit: want })
+    const connected = await online.find(batch.map((record) => record.clientId))
     for (const record of batch) {
-      if (!registry.online(record.clientId)) rows.push({ clientId: record.clientId, record })
+      if (!connected.has(record.clientId)) rows.push({ clientId: record.clientId, record })
     }
     if (rows.length >= want || batch.length < want) return rows.slice(0, want)
     from = batch[batch.length - 1].clientId
   }
 }
 
+/**
+ * Persistent sessions (the store) merged with online ones (clean sessions
+ * exist only there), each ClientID once, online state attached.
+ */
+async function allRows(
+  store: SessionStore,
+  online: OnlineSessions,
+  prefix: string,
+  after: string | undefined,
+  want: number,
+): Promise<Row[]> {
+  const [stored, live] = await Promise.all([
+    store.listSessions({ prefix, after, limit: want }),
+    online.list(prefix, after, want),
+  ])
+  const merged = mergeById(stored, live).slice(0, want)
+  // a stored session in the page may be online beyond the first `want` online ones
+  const unknown = merged.filter((row) => !row.live).map((row) => row.clientId)
+  const connected = await online.find(unknown)
+  for (const row of merged) row.live ??= connected.get(row.clientId)
+  return merged
+}
+
 /** Two lists in ClientID order merged into one; a ClientID in both appears once. */
-function mergeById(stored: SessionRecord[], clean: Row[]): Row[] {
+function mergeById(stored: SessionRecord[], live: LiveSession[]): Row[] {
   const merged: Row[] = []
   let i = 0
   let j = 0
-  while (i < stored.length || j < clean.length) {
+  while (i < stored.length || j < live.length) {
     const order =
       i === stored.length
         ? 1
-        : j === clean.length
+        : j === live.length
           ? -1
-          : compareClientIds(stored[i].clientId, clean[j].clientId)
-    if (order <= 0) {
+          : compareClientIds(stored[i].clientId, live[j].clientId)
+    if (order < 0) {
       merged.push({ clientId: stored[i].clientId, record: stored[i] })
-      if (order === 0) j++
       i++
-    } else merged.push(clean[j++])
+    } else if (order === 0) {
+      merged.push({ clientId: stored[i].clientId, record: stored[i], live: live[j] })
+      i++
+      j++
+    } else {
+      merged.push({ clientId: live[j].clientId, live: live[j] })
+      j++
+    }
   }
   return merged
 }
@@ -118,33 +140,27 @@ async function summaries(
   const stats = await store.sessionStats(rows.map((row) => row.clientId))
   const now = registry.now()
   return Promise.all(
-    rows.map(async ({ clientId, record }) => {
-      const connection = registry.online(clientId) ?? null
-      if (connection && !connection.clean && !record) record = await store.getSession(clientId)
+    rows.map(async ({ clientId, record, live }) => {
+      if (live && !live.clean && !record) record = await store.getSession(clientId)
       const sessionStats = stats.get(clientId) as SessionStats
-      const parts = { clientId, connection, record, stats: sessionStats, now }
+      const parts = { clientId, live: live ?? null, record, stats: sessionStats, now }
       const counters = registry.counters(clientId)
-      const subscriptions = connection
-        ? liveSubscriptions(connection).length
-        : sessionStats.subscriptions
+      const subscriptions = live?.clean
+        ? live.subscriptions.length
+        : live?.connection
+          ? liveSubscriptions(live.connection).length
+          : sessionStats.subscriptions
       return summaryOf({ ...parts, counters }, subscriptions)
     }),
   )
 }
 
 /** Sessions with the prefix: persistent ones from the store, clean ones online. */
-async function countSessions(store: SessionStore, registry: SessionRegistry, prefix: string) {
-  const stored = await store.countSessions(prefix)
-  let online = 0
-  let onlinePersistent = 0
-  for (const connection of registry.onlineConnections()) {
-    if (!connection.client.id.startsWith(prefix)) continue
-    online++
-    if (!connection.clean) onlinePersistent++
-  }
+async function countSessions(store: SessionStore, online: OnlineSessions, prefix: string) {
+  const [stored, live] = await Promise.all([store.countSessions(prefix), online.count(prefix)])
   return {
-    online,
-    offline: Math.max(0, stored - onlinePersistent),
-    total: stored + online - onlinePersistent,
+    online: live.online,
+    offline: Math.max(0, stored - live.persistent),
+    total: stored + live.online - live.persistent,
   }
 }

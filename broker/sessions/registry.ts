@@ -14,11 +14,22 @@ interface Entry {
   takeovers: number
 }
 
+/** Where a cluster node tells the others which sessions it holds online. */
+export interface PresenceWriter {
+  connected(connection: Connection): void
+  disconnected(connection: Connection): void
+  /** A clean session's subscriptions changed (a persistent one's are in the store). */
+  subscriptionsChanged(connection: Connection): void
+}
+
 export interface RegistryDeps {
   store: SessionStore
   clock: Clock
   historySize: number
   warn: (message: string) => void
+  /** In a cluster: this node's broker id, recorded with each persistent session it holds. */
+  node?: string
+  presence?: PresenceWriter
 }
 
 /**
@@ -49,6 +60,9 @@ export class SessionRegistry {
     const entry = this.#entry(clientId)
     entry.history.push(event)
     if (event.type === 'dropped') this.#count(clientId, entry, 'dropped')
+    if ((event.type === 'subscribe' || event.type === 'unsubscribe') && entry.connection?.clean) {
+      this.#deps.presence?.subscriptionsChanged(entry.connection)
+    }
     for (const listener of this.#listeners) {
       try {
         listener({ clientId, event })
@@ -73,6 +87,7 @@ export class SessionRegistry {
     connection.lastActivity = at
     this.#entry(clientId).connection = connection
     this.#online.set(clientId, connection)
+    this.#deps.presence?.connected(connection)
     if (!connection.clean) {
       this.#write(
         this.#deps.store.touchSession(clientId, {
@@ -83,6 +98,7 @@ export class SessionRegistry {
           connectedAt: at,
           lastActivity: at,
           disconnectedAt: null,
+          ...(this.#deps.node === undefined ? {} : { node: this.#deps.node }),
         }),
       )
     }
@@ -96,12 +112,14 @@ export class SessionRegistry {
     const at = this.now()
     if (this.#online.get(clientId) === connection) this.#online.delete(clientId)
     if (entry?.connection === connection) entry.connection = null
+    this.#deps.presence?.disconnected(connection)
     this.record(clientId, { type: 'disconnect', at, reason })
-    if (!connection.clean) {
+    if (!connection.clean && !this.#heldElsewhere(connection)) {
       this.#write(
         this.#deps.store.touchSession(clientId, {
           disconnectedAt: at,
           lastActivity: connection.lastActivity ?? at,
+          ...(this.#deps.node === undefined ? {} : { node: null }),
         }),
       )
     } else if (reason !== 'takeover' && !this.#online.has(clientId)) {
@@ -120,6 +138,18 @@ export class SessionRegistry {
     // A clean connection discards the persistent session it takes over [MQTT-3.1.2-6].
     if (next.clean) entry.takeovers++
     else this.#write(this.#deps.store.addToSession(clientId, { takeovers: 1 }))
+  }
+
+  /**
+   * A connection taken over by another node: the session record now
+   * belongs to the new connection, which must not read as disconnected.
+   */
+  #heldElsewhere(connection: Connection): boolean {
+    return (
+      this.#deps.node !== undefined &&
+      connection.reason === 'takeover' &&
+      !this.#online.has(connection.client.id)
+    )
   }
 
   /** Resolves once aedes has unregistered the connection. */

@@ -59,6 +59,8 @@ export interface QueueView {
 export interface SessionView {
   clientId: string
   connected: boolean
+  /** The broker id of the cluster node it is connected to; null when offline or on a single broker. */
+  node: string | null
   clean: boolean
   protocolVersion: number | null
   keepalive: number | null
@@ -85,6 +87,7 @@ export type SessionSummary = Pick<
   SessionView,
   | 'clientId'
   | 'connected'
+  | 'node'
   | 'clean'
   | 'connectedAt'
   | 'disconnectedAt'

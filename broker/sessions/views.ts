@@ -1,13 +1,14 @@
 import { SESSION_MARKER_TOPIC } from '../semantics/persistence.ts'
 import type { SessionRecord, SessionStats } from '../store/types.ts'
 import type { Connection } from './connection.ts'
+import type { LiveSession } from './online.ts'
 import type { SessionEvent, SessionSummary, SessionView } from './types.ts'
 import { willView } from './will-view.ts'
 
-/** Everything a view of one session is built from; `connection` null when offline. */
+/** Everything a view of one session is built from; `live` null when offline. */
 export interface SessionParts {
   clientId: string
-  connection: Connection | null
+  live: LiveSession | null
   /** The store's record; absent for a clean session. */
   record: SessionRecord | undefined
   stats: SessionStats
@@ -22,6 +23,7 @@ export function summaryOf(parts: SessionParts, subscriptions: number): SessionSu
   return {
     clientId: parts.clientId,
     connected: common.connected,
+    node: common.node,
     clean: common.clean,
     connectedAt: common.connectedAt,
     disconnectedAt: common.disconnectedAt,
@@ -67,28 +69,30 @@ export function liveSubscriptions(connection: Connection): { topic: string; qos:
 }
 
 function commonFields(parts: SessionParts) {
-  const { connection, record, stats } = parts
+  const { live, record, stats } = parts
   // A persistent session's counters are the store's; a clean one's the registry's.
-  const counters = connection?.clean ? parts.counters : (record ?? parts.counters)
-  if (connection) {
+  const counters = live?.clean ? parts.counters : (record ?? parts.counters)
+  if (live) {
     return {
       connected: true,
-      clean: connection.clean,
-      protocolVersion: connection.protocolVersion,
-      keepalive: connection.keepalive,
-      username: connection.username,
-      remoteAddress: connection.remoteAddress,
-      connectedAt: connection.connectedAt,
+      node: live.node,
+      clean: live.clean,
+      protocolVersion: live.protocolVersion,
+      keepalive: live.keepalive,
+      username: live.username,
+      remoteAddress: live.remoteAddress,
+      connectedAt: live.connectedAt,
       disconnectedAt: null,
-      lastActivity: connection.lastActivity,
+      lastActivity: live.lastActivity,
       // aedes keeps no outgoing state of a clean session in the store
-      inflight: connection.clean ? connection.inflight.size : stats.inflight,
+      inflight: live.clean ? live.inflight : stats.inflight,
       dropped: counters.dropped,
       takeovers: counters.takeovers,
     }
   }
   return {
     connected: false,
+    node: null,
     clean: false,
     protocolVersion: record?.protocolVersion ?? null,
     keepalive: record?.keepalive ?? null,

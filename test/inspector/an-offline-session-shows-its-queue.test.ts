@@ -40,6 +40,7 @@ describe.each(['sqlite', 'memory'] as const)('on the %s store', (store) => {
       {
         clientId: 'sub',
         connected: false,
+        node: null,
         clean: false,
         connectedAt: wentOffline,
         disconnectedAt: wentOffline,

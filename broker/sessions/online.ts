@@ -1,0 +1,90 @@
+import { compareClientIds } from '../store/client-id-order.ts'
+import type { Connection } from './connection.ts'
+import type { SessionRegistry } from './registry.ts'
+import { liveSubscriptions } from './views.ts'
+
+/**
+ * What the inspector shows of a session while it is connected, wherever:
+ * to this process (`connection` set) or to another node of the cluster.
+ */
+export interface LiveSession {
+  clientId: string
+  /** The broker id of the node it is connected to; null on a single broker. */
+  node: string | null
+  clean: boolean
+  protocolVersion: number | null
+  keepalive: number | null
+  username: string | null
+  remoteAddress: string | null
+  connectedAt: number | null
+  lastActivity: number | null
+  /** A clean session's subscriptions (a persistent session's are in the store). */
+  subscriptions: { topic: string; qos: number }[]
+  /** A clean session's in-flight count (a persistent session's is the store's). */
+  inflight: number
+  /** The connection, when it is to this process. */
+  connection: Connection | null
+}
+
+/** Which sessions are online: this process's connections, or every node's. */
+export interface OnlineSessions {
+  /** Online sessions with the prefix after `after` (ClientID order), at most `limit`. */
+  list(prefix: string, after: string | undefined, limit: number): Promise<LiveSession[]>
+  /** The online ones among `clientIds`. */
+  find(clientIds: readonly string[]): Promise<Map<string, LiveSession>>
+  /** How many sessions with the prefix are online, and how many of them are persistent. */
+  count(prefix: string): Promise<{ online: number; persistent: number }>
+}
+
+/** A connection of this process as the inspector shows it. */
+export function liveOf(connection: Connection, node: string | null): LiveSession {
+  return {
+    clientId: connection.client.id,
+    node,
+    clean: connection.clean,
+    protocolVersion: connection.protocolVersion,
+    keepalive: connection.keepalive,
+    username: connection.username,
+    remoteAddress: connection.remoteAddress,
+    connectedAt: connection.connectedAt,
+    lastActivity: connection.lastActivity,
+    subscriptions: liveSubscriptions(connection),
+    inflight: connection.inflight.size,
+    connection,
+  }
+}
+
+/** The online sessions of a single broker: its registry's connections. */
+export function localOnline(registry: SessionRegistry): OnlineSessions {
+  return {
+    async list(prefix, after, limit) {
+      const matching: Connection[] = []
+      for (const connection of registry.onlineConnections()) {
+        const id = connection.client.id
+        if (id.startsWith(prefix) && (after === undefined || compareClientIds(id, after) > 0)) {
+          matching.push(connection)
+        }
+      }
+      matching.sort((a, b) => compareClientIds(a.client.id, b.client.id))
+      return matching.slice(0, limit).map((c) => liveOf(c, null))
+    },
+    async find(clientIds) {
+      const found = new Map<string, LiveSession>()
+      for (const id of clientIds) {
+        const connection = registry.online(id)
+        if (connection) found.set(id, liveOf(connection, null))
+      }
+      return found
+    },
+    async count(prefix) {
+      let online = 0
+      let persistent = 0
+      for (const connection of registry.onlineConnections()) {
+        if (!connection.client.id.startsWith(prefix)) continue
+        online++
+        if (!connection.clean) persistent++
+      }
+      return { online, persistent }
+    },
+  }
+}
