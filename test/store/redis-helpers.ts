@@ -1,5 +1,7 @@
+import type { MQEmitter } from 'mqemitter'
 import { afterAll, beforeAll } from 'vitest'
 import { openRedisStore, type RedisSessionStore } from '../../broker/store/redis/index.ts'
+import type { StoreBroker } from '../../broker/store/types.ts'
 import { type RedisServer, redisAvailable, startRedis } from '../helpers/redis-server.ts'
 
 /** Whether this file's redis tests run (they are skipped without redis-server, outside CI). */
@@ -36,4 +38,18 @@ export function openTestStore(
   options: { now?: () => number; keyPrefix?: string } = {},
 ): Promise<RedisSessionStore> {
   return openRedisStore({ url, keyPrefix: options.keyPrefix ?? freshPrefix(), now: options.now })
+}
+
+/**
+ * A broker for `setup` whose publish/subscribe is one in-process mqemitter:
+ * give two stores brokers over the same emitter and they hear each other, as
+ * brokers of a cluster do over mqemitter-redis.
+ */
+export function busBroker(id: string, mq: MQEmitter): StoreBroker {
+  return {
+    id,
+    publish: mq.emit.bind(mq),
+    subscribe: mq.on.bind(mq),
+    unsubscribe: mq.removeListener.bind(mq),
+  }
 }

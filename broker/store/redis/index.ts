@@ -82,6 +82,11 @@ export class RedisSessionStore implements SessionStore {
     this.#incoming = new RedisIncoming(redis, keys)
   }
 
+  /** What every key of this store starts with. */
+  get keyPrefix(): string {
+    return this.#keys.prefix
+  }
+
   /** The broker given to `setup` (aedes' contract suite reads it). */
   get broker(): StoreBroker | undefined {
     return this.#broker
@@ -184,7 +189,7 @@ export class RedisSessionStore implements SessionStore {
   }
 
   /** Removes the client's Will whatever its brokerId (aedes passes none). */
-  delWill(client: { id: string }): Promise<WillPacket | undefined> {
+  delWill(client: { id: string; brokerId?: string }): Promise<WillPacket | undefined> {
     return this.#write(this.#wills.delete(client.id))
   }
 
