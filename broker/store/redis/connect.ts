@@ -15,10 +15,11 @@ const CONNECT_TIMEOUT_MS = 3000
  *
  * @throws SessionLabError REDIS_UNREACHABLE naming the URL (without its password)
  */
-export async function connectRedis(url: string): Promise<Redis> {
+export async function connectRedis(url: string, name = 'sessionlab-store'): Promise<Redis> {
   let ready = false
   const redis = new Redis(url, {
     lazyConnect: true,
+    connectionName: name,
     connectTimeout: CONNECT_TIMEOUT_MS,
     retryStrategy: (times) => (ready ? Math.min(times * 100, 2000) : null),
   })
