@@ -58,6 +58,8 @@ export interface QueueCapsDeps {
 export class QueueCaps {
   readonly #deps: QueueCapsDeps
   readonly #limited: boolean
+  /** Per capped session on an async store: the end of its latest enqueue. */
+  readonly #turns = new Map<string, Promise<void>>()
 
   constructor(deps: QueueCapsDeps) {
     this.#deps = deps
@@ -79,9 +81,31 @@ export class QueueCaps {
     // memory and sqlite answer at once, and then nothing below leaves this tick.
     if (pending.length === 0)
       return this.#enqueue(clients, packet, held as Map<string, QueueTotals>)
-    const totals = await Promise.all(pending.map(([, totals]) => totals))
-    pending.forEach(([clientId], i) => held.set(clientId, totals[i]))
-    return this.#enqueue(clients, packet, held as Map<string, QueueTotals>, false)
+    // Read, decide, write: one message at a time per capped session, or two
+    // publishes read the same totals and both fit (within this broker; see
+    // dropOldestQueued for other cluster nodes).
+    return this.#inTurn(
+      pending.map(([clientId]) => clientId),
+      async () => {
+        const totals = await Promise.all(
+          pending.map(([clientId]) => this.#deps.store.queuedTotals(clientId)),
+        )
+        pending.forEach(([clientId], i) => held.set(clientId, totals[i]))
+        return this.#enqueue(clients, packet, held as Map<string, QueueTotals>, false)
+      },
+    )
+  }
+
+  /** Runs `work` once every earlier turn of these sessions has ended. */
+  #inTurn(clientIds: string[], work: () => Promise<void>): Promise<void> {
+    const before = Promise.all(clientIds.map((id) => this.#turns.get(id)))
+    const turn = before.then(work)
+    const settled = turn.catch(() => {})
+    for (const id of clientIds) this.#turns.set(id, settled)
+    void settled.then(() => {
+      for (const id of clientIds) if (this.#turns.get(id) === settled) this.#turns.delete(id)
+    })
+    return turn
   }
 
   /** `held`: the totals of each capped session; `sameTick`: drops are made before this returns. */

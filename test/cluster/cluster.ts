@@ -99,8 +99,13 @@ export function client(url: string, options: IClientOptions): Promise<TestClient
 }
 
 /** Creates a persistent session on `url` subscribed to `topic` at QoS 1, and leaves it offline. */
-export async function offlineSession(url: string, clientId: string, topic: string): Promise<void> {
-  const c = await connectAsync(url, { clientId, clean: false, reconnectPeriod: 0 })
+export async function offlineSession(
+  url: string,
+  clientId: string,
+  topic: string,
+  options: IClientOptions = {},
+): Promise<void> {
+  const c = await connectAsync(url, { clientId, clean: false, reconnectPeriod: 0, ...options })
   await c.subscribeAsync(topic, { qos: 1 })
   await c.endAsync()
 }
