@@ -46,6 +46,7 @@ export function sessionPage(view: ViewAnswer): { changed(clientId: string): void
     })
     const fields: [string, string | number][] = [
       ['state', s.connected ? 'online' : 'offline'],
+      ...(s.node ? [['cluster node', s.node] as [string, string]] : []),
       ['clean session', s.clean ? '1' : '0'],
       ['protocol version', s.protocolVersion ?? '—'],
       ['keepalive', s.keepalive === null ? '—' : `${s.keepalive} s`],

@@ -135,7 +135,12 @@ function row(s: SessionSummary, operator: boolean, onError: (m: string) => void)
     'tr',
     { 'data-client-id': s.clientId, class: s.connected ? 'online' : 'offline' },
     el('td', { class: 'client-id' }, el('a', { href: sessionHref(s.clientId) }, s.clientId)),
-    el('td', { class: 'state' }, s.connected ? 'online' : 'offline'),
+    // in a cluster, the node the session is connected to
+    el(
+      'td',
+      { class: 'state' },
+      s.connected ? (s.node ? `online @ ${s.node}` : 'online') : 'offline',
+    ),
     el('td', {}, s.clean ? '1' : '0'),
     el('td', { class: 'queued' }, s.queued),
     el('td', { class: 'inflight' }, s.inflight),
