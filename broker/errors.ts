@@ -11,7 +11,7 @@ export const ErrorCodes = {
   STORE_CORRUPT: 'the store file is corrupt',
   STORE_IN_USE: 'the store is open in another running broker',
   STORE_CLOSED: 'the store is closed',
-  REDIS_UNREACHABLE: 'the Redis server of the session store cannot be reached',
+  REDIS_UNREACHABLE: 'the Redis server of the session store or cluster cannot be reached',
   LISTEN_FAILED: 'a listener could not be opened',
   ADMIN_TOKEN_UNREADABLE: 'the stored admin token cannot be read',
   AUTH_FILE_INVALID: 'the password file or ACL file cannot be read or parsed',

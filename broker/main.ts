@@ -1,4 +1,4 @@
-import { redactedUrl } from './cluster/redis.ts'
+import { redacted as redactedUrl } from './store/redis/connect.ts'
 // CLI entry: parse the configuration, start the broker, print where it
 // listens, reload the password file and ACL on SIGHUP, shut down cleanly
 // on SIGINT/SIGTERM. Nothing else lives here.

@@ -8,11 +8,11 @@ import { publish } from '../semantics/wills.ts'
 import type { ClusterSessions } from '../sessions/index.ts'
 import type { SessionRegistry } from '../sessions/registry.ts'
 import type { SessionEventSink } from '../sessions/types.ts'
+import { connectRedis } from '../store/redis/connect.ts'
 import type { RedisSessionStore } from '../store/redis/index.ts'
 import type { WillPacket } from '../store/types.ts'
 import { ClusterNodes } from './nodes.ts'
 import { ClusterPresence } from './presence.ts'
-import { connectRedis } from './redis.ts'
 import { RemoteCommands } from './remote-commands.ts'
 
 /** Every key SessionLab's cluster keeps in Redis starts with this (the store's too). */
