@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { onTestFinished } from 'vitest'
 import { tempDir } from '../helpers/broker.ts'
+import { freePort } from '../helpers/free-port.ts'
 
 export const MOSQUITTO = '/usr/sbin/mosquitto'
 const READY_MS = 10_000
@@ -19,18 +19,6 @@ export function mosquittoAvailable(): boolean {
     throw new Error(`${MOSQUITTO} is missing; .ci/run installs the Debian mosquitto package`)
   }
   return false
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address !== null ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 /**
