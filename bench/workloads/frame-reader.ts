@@ -1,17 +1,21 @@
+/** The four packets that are a packet id and nothing else [MQTT-3.4 to 3.7]. */
+export type AckType = 'puback' | 'pubrec' | 'pubrel' | 'pubcomp'
+
 /** Receives the frames a {@link FrameReader} cuts out of the byte stream. */
 export interface FrameSink {
   publish(qos: number, packetId: number, payload: Buffer): void
-  puback(packetId: number): void
+  ack(type: AckType, packetId: number): void
   /** Any other packet, as its complete bytes (fixed header included). */
   other(frame: Buffer): void
 }
 
 const PUBLISH = 3
-const PUBACK = 4
+/** Packet types 4 to 7, in order. */
+const ACKS: readonly AckType[] = ['puback', 'pubrec', 'pubrel', 'pubcomp']
 
 /**
- * Cuts an MQTT byte stream into packets [MQTT-2.2]. PUBLISH and PUBACK, the hot path of every
- * workload, are decoded in place without building packet objects or decoding topics: at a few
+ * Cuts an MQTT byte stream into packets [MQTT-2.2]. PUBLISH and the acknowledgements (PUBACK, and
+ * QoS 2's PUBREC, PUBREL, PUBCOMP), the hot path of every workload, are decoded in place without building packet objects or decoding topics: at a few
  * hundred thousand packets a second, mqtt-packet's general parser would make the load generator
  * the bottleneck. A packet split over TCP chunks is kept until the rest arrives.
  */
@@ -50,8 +54,8 @@ export class FrameReader {
       at += 2 + bytes.readUInt16BE(at)
       const packetId = qos > 0 ? bytes.readUInt16BE(at) : 0
       sink.publish(qos, packetId, bytes.subarray(qos > 0 ? at + 2 : at, end))
-    } else if (type === PUBACK) {
-      sink.puback(bytes.readUInt16BE(at))
+    } else if (type >= 4 && type <= 7) {
+      sink.ack(ACKS[type - 4] as AckType, bytes.readUInt16BE(at))
     } else {
       sink.other(bytes.subarray(start, end))
     }

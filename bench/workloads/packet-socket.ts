@@ -1,12 +1,18 @@
 import net from 'node:net'
 import mqtt, { type Packet } from 'mqtt-packet'
 import type { Target } from '../types.ts'
-import { FrameReader, type FrameSink } from './frame-reader.ts'
+import { type AckType, FrameReader, type FrameSink } from './frame-reader.ts'
 
-/** What a connection hands its packets to; PUBLISH and PUBACK skip object decoding (hot path). */
+/**
+ * What a connection hands its packets to; PUBLISH and the acknowledgements skip object decoding
+ * (hot path). A QoS 2 acknowledgement without its own handler goes to `control`, as a packet.
+ */
 export interface PacketHandler {
   publish(qos: number, packetId: number, payload: Buffer): void
   puback(packetId: number): void
+  pubrec?(packetId: number): void
+  pubrel?(packetId: number): void
+  pubcomp?(packetId: number): void
   /** Every other packet type (CONNACK, SUBACK, …), decoded by mqtt-packet. */
   control(packet: Packet): void
 }
@@ -47,7 +53,7 @@ export class PacketSocket {
     // Delegates through #handler so that onPacket() can swap it between chunks.
     this.#sink = {
       publish: (qos, packetId, payload) => this.#handler.publish(qos, packetId, payload),
-      puback: (packetId) => this.#handler.puback(packetId),
+      ack: (type, packetId) => this.#ack(type, packetId),
       other: (frame) => this.#controlParser.parse(frame),
     }
     this.#controlParser.on('packet', (packet: Packet) => this.#handler.control(packet))
@@ -132,6 +138,13 @@ export class PacketSocket {
   destroy(): void {
     this.#ending = true
     this.#socket.destroy()
+  }
+
+  #ack(type: AckType, packetId: number): void {
+    const handler = this.#handler
+    const own = type === 'puback' ? handler.puback : handler[type]
+    if (own !== undefined) own.call(handler, packetId)
+    else handler.control({ cmd: type, messageId: packetId } as Packet)
   }
 
   #fail(err: Error): void {

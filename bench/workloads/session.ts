@@ -26,10 +26,19 @@ export async function openSession(
   return socket
 }
 
-/** SUBSCRIBE at QoS 1; throws unless QoS 1 was granted [MQTT-3.9.3-1]. */
-export async function subscribeQos1(socket: PacketSocket, topic: string): Promise<void> {
+/** SUBSCRIBE at `qos`; throws unless that QoS was granted [MQTT-3.9.3-1]. */
+export async function subscribe(
+  socket: PacketSocket,
+  topic: string,
+  qos: 0 | 1 | 2,
+): Promise<void> {
   const suback = socket.next('suback')
-  socket.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic, qos: 1 }] })
+  socket.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic, qos }] })
   const granted = (await suback).granted[0]
-  if (granted !== 1) throw new Error(`${socket.label}: SUBACK granted ${String(granted)}, not 1`)
+  if (granted !== qos) {
+    throw new Error(`${socket.label}: SUBACK granted ${String(granted)}, not ${qos}`)
+  }
 }
+
+export const subscribeQos1 = (socket: PacketSocket, topic: string): Promise<void> =>
+  subscribe(socket, topic, 1)

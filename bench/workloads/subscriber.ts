@@ -1,11 +1,12 @@
 import type { PacketSocket } from './packet-socket.ts'
-import { sequenceOf } from './publisher.ts'
+import { ackPacket, sequenceOf } from './publisher.ts'
 import { checkConnack } from './session.ts'
 
 /**
  * Counts distinct messages (by the sequence number in the payload) until `expected` have arrived,
- * acknowledging each QoS 1 PUBLISH as it arrives [MQTT-4.3.2-2]. Also takes the CONNACK of a
- * resuming session, which may share a TCP chunk with the first queued messages.
+ * acknowledging each as it arrives: PUBACK for QoS 1 [MQTT-4.3.2-2], PUBREC then PUBCOMP for QoS 2
+ * [MQTT-4.3.3-2]. Also takes the CONNACK of a resuming session, which may share a TCP chunk with
+ * the first queued messages. `onFirst` hears every message the first time it arrives.
  */
 export class CountingSubscriber {
   distinct = 0
@@ -17,15 +18,19 @@ export class CountingSubscriber {
     readonly socket: PacketSocket,
     expected: number,
     expectSessionPresent: boolean,
+    onFirst?: (seq: number, payload: Buffer) => void,
   ) {
     this.#seen = new Uint8Array(expected)
     const received = new Promise<void>((resolve, reject) => {
       socket.onPacket({
         publish: (qos, packetId, payload) => {
-          if (qos === 1) socket.queue(puback(packetId))
-          this.#count(sequenceOf(payload))
+          if (qos === 1) socket.queue(ackPacket('puback', packetId))
+          else if (qos === 2) socket.queue(ackPacket('pubrec', packetId))
+          const seq = sequenceOf(payload)
+          if (this.#count(seq)) onFirst?.(seq, payload)
           if (this.distinct === expected) resolve()
         },
+        pubrel: (packetId) => socket.queue(ackPacket('pubcomp', packetId)),
         puback: () => reject(new Error(`${socket.label}: unexpected puback`)),
         control: (packet) => {
           if (packet.cmd !== 'connack') {
@@ -46,22 +51,15 @@ export class CountingSubscriber {
     this.done = Promise.race([received, socket.failed])
   }
 
-  #count(seq: number): void {
-    if (seq < 0 || seq >= this.#seen.length) return
+  /** True the first time `seq` is seen. */
+  #count(seq: number): boolean {
+    if (seq < 0 || seq >= this.#seen.length) return false
     if (this.#seen[seq] === 1) {
       this.duplicates++
-      return
+      return false
     }
     this.#seen[seq] = 1
     this.distinct++
+    return true
   }
-}
-
-/** PUBACK is fixed-size: type 4, remaining length 2, packet id [MQTT-3.4]. */
-function puback(packetId: number): Buffer {
-  const bytes = Buffer.allocUnsafe(4)
-  bytes[0] = 0x40
-  bytes[1] = 0x02
-  bytes.writeUInt16BE(packetId, 2)
-  return bytes
 }
