@@ -1,27 +1,27 @@
 import { describe, expect, it } from 'vitest'
-import { aggregate, median } from './aggregate.ts'
+import { aggregate, isSaturated } from './aggregate.ts'
 import { parseBenchArgs } from './args.ts'
-import type { BrokerName, RunRecord } from './types.ts'
+import type { BrokerName, Measurement, RunRecord, WorkloadName } from './types.ts'
 
-function drainRun(broker: BrokerName, run: number, elapsedMs: number, cpuMs = 100): RunRecord {
-  const measurements = [
-    {
-      metric: 'drain-resume' as const,
-      messages: 1000,
-      elapsedMs,
-      generatorCpuMs: cpuMs,
-      duplicates: 0,
-    },
-  ]
-  return { workload: 'drain', broker, run, outcome: { ok: true, measurements }, warnings: [] }
+function run(
+  workload: WorkloadName,
+  broker: BrokerName,
+  measurements: Measurement[],
+  runNumber = 1,
+): RunRecord {
+  return { workload, broker, run: runNumber, outcome: { ok: true, measurements }, warnings: [] }
 }
 
-describe('median', () => {
-  it('takes the middle value, or the mean of the two middle ones', () => {
-    expect(median([3, 1, 2])).toBe(2)
-    expect(median([4, 1, 3, 2])).toBe(2.5)
-  })
-})
+function drainRun(broker: BrokerName, runNumber: number, elapsedMs: number, cpuMs = 100) {
+  const m: Measurement = {
+    metric: 'drain-resume',
+    messages: 1000,
+    elapsedMs,
+    generatorCpuMs: cpuMs,
+    duplicates: 0,
+  }
+  return run('drain', broker, [m], runNumber)
+}
 
 describe('aggregate', () => {
   const options = parseBenchArgs(['--brokers', 'aedes-bare,mosquitto', '--workloads', 'drain'])
@@ -51,5 +51,61 @@ describe('aggregate', () => {
     expect(aedes).toMatchObject({ okRuns: 0, failures: ['failed to start: exited (code 1)'] })
     expect(aedes?.median).toBeUndefined()
     expect(mosquitto?.saturated).toBe(true)
+  })
+
+  it('takes values (ms, KiB) as they are, not as rates', () => {
+    const latency = parseBenchArgs(['--brokers', 'mosquitto', '--workloads', 'latency'])
+    const base = { messages: 2000, elapsedMs: 1000, generatorCpuMs: 100, duplicates: 0 }
+    const rows = aggregate(
+      [
+        run('latency', 'mosquitto', [
+          { ...base, metric: 'latency-p50', value: 0.4 },
+          { ...base, metric: 'latency-p99', value: 2.5 },
+        ]),
+      ],
+      latency,
+    )
+    expect(rows.map((r) => [r.metric, r.unit, r.median])).toEqual([
+      ['latency-p50', 'ms', 0.4],
+      ['latency-p99', 'ms', 2.5],
+    ])
+  })
+
+  it('reports a restart of an in-memory broker as n/a, not as a failure', () => {
+    const restart = parseBenchArgs(['--brokers', 'aedes-bare', '--workloads', 'restart'])
+    const na: RunRecord = {
+      workload: 'restart',
+      broker: 'aedes-bare',
+      run: 1,
+      outcome: { ok: false, stage: 'n/a', error: 'n/a: in memory' },
+      warnings: [],
+    }
+    const [row] = aggregate([na], restart)
+    expect(row).toMatchObject({ notApplicable: true, failures: [], okRuns: 0 })
+  })
+
+  it('prints the SessionLab-only HTTP API tables only when some broker produced them', () => {
+    const rss = parseBenchArgs(['--brokers', 'mosquitto', '--workloads', 'rss-sessions'])
+    const m = { messages: 10, elapsedMs: 1000, generatorCpuMs: 10, duplicates: 0 }
+    const rows = aggregate(
+      [run('rss-sessions', 'mosquitto', [{ ...m, metric: 'rss-per-session', value: 2.9 }])],
+      rss,
+    )
+    expect(rows.map((r) => r.metric)).toEqual(['rss-per-session'])
+  })
+})
+
+describe('isSaturated', () => {
+  const base = { metric: 'fanout-qos0' as const, messages: 1, elapsedMs: 1000, duplicates: 0 }
+
+  it('flags a generator process at 90% of a core or more', () => {
+    expect(isSaturated({ ...base, generatorCpuMs: 900 })).toBe(true)
+    expect(isSaturated({ ...base, generatorCpuMs: 899 })).toBe(false)
+  })
+
+  it('judges several processes by the busiest one, not by their sum', () => {
+    const spread = { ...base, generators: 2, generatorCpuMs: 1200, generatorPeakCpuMs: 600 }
+    expect(isSaturated(spread)).toBe(false)
+    expect(isSaturated({ ...spread, generatorPeakCpuMs: 950 })).toBe(true)
   })
 })

@@ -1,5 +1,7 @@
 import type { BenchOptions } from './args.ts'
 import { firstLine } from './errors.ts'
+import { METRIC_ORDER, METRICS, type Unit } from './metrics.ts'
+import { median } from './stats.ts'
 import {
   BASELINE_BROKER,
   type BrokerName,
@@ -8,7 +10,7 @@ import {
   type RunRecord,
 } from './types.ts'
 
-/** Above this share of one core the generator, not the broker, may be what limits the rate. */
+/** At or above this share of one core a generator process, not the broker, may be the limit. */
 export const SATURATION = 0.9
 
 /** Other work on the machine above this share of one core makes a run's figure suspect. */
@@ -20,42 +22,50 @@ export const PROC_MIN_INTERVAL_MS = 250
 /** One broker's figures for one metric, over all its runs. */
 export interface SummaryRow {
   metric: MetricName
+  unit: Unit
   broker: BrokerName
   okRuns: number
-  /** msg/s; undefined when no run succeeded. */
+  /** In `unit`; undefined when no run succeeded. */
   median?: number
   min?: number
   max?: number
   /** median / the baseline broker's median. */
   ratio?: number
-  /** Load generator CPU as a share of one core: median and worst run. */
+  /** Load generator CPU (all its processes) as a share of one core: median and worst run. */
   generatorCpu?: number
   generatorCpuMax?: number
-  /** Broker CPU as a share of one core (median), where /proc told. */
+  /** The busiest single generator process in the worst run, as a share of one core. */
+  generatorPeakCpu?: number
+  /** Broker CPU (all its processes) as a share of one core (median), where /proc told. */
   brokerCpu?: number
   /** CPU used by neither broker nor generator (other processes, kernel, hypervisor): median, worst. */
   otherCpu?: number
   otherCpuMax?: number
   /** Some run shared the machine with more than {@link NOISE} of a core of other work. */
   noisy: boolean
+  /** Some generator process used at least {@link SATURATION} of a core in some run. */
   saturated: boolean
+  /** The workload means nothing for this broker (restart of an in-memory broker). */
+  notApplicable: boolean
   duplicates: number
   /** One line per distinct failure, with how many runs it hit. */
   failures: string[]
   warnings: string[]
 }
 
-export const METRIC_ORDER: MetricName[] = ['drain-resume', 'live-qos1', 'drain-enqueue']
+export { median }
 
-export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = Math.floor(sorted.length / 2)
-  const upper = sorted[mid] ?? Number.NaN
-  return sorted.length % 2 === 1 ? upper : ((sorted[mid - 1] ?? Number.NaN) + upper) / 2
+/** The figure a measurement stands for: its value, or messages per second. */
+export const figureOf = (m: Measurement): number => m.value ?? (m.messages / m.elapsedMs) * 1000
+
+/** The busiest generator process's share of one core: the one that would saturate first. */
+export function generatorPeakShare(m: Measurement): number {
+  return (m.generatorPeakCpuMs ?? m.generatorCpuMs) / m.elapsedMs
 }
 
-const rateOf = (m: Measurement): number => (m.messages / m.elapsedMs) * 1000
-const cpuOf = (m: Measurement): number => m.generatorCpuMs / m.elapsedMs
+export function isSaturated(m: Measurement): boolean {
+  return generatorPeakShare(m) >= SATURATION
+}
 
 /** Shares of one core, skipping intervals too short for /proc's 10 ms ticks. */
 function shares(
@@ -77,13 +87,18 @@ function otherCpuMs(m: Measurement): number | undefined {
 export function aggregate(records: RunRecord[], options: BenchOptions): SummaryRow[] {
   const rows: SummaryRow[] = []
   for (const metric of METRIC_ORDER) {
-    const workload = metric === 'live-qos1' ? 'live' : 'drain'
+    const { workload, someBrokersOnly } = METRICS[metric]
     if (!options.workloads.includes(workload)) continue
+    const runs = records.filter((r) => r.workload === workload)
+    const produced = runs.some(
+      (r) => r.outcome.ok && r.outcome.measurements.some((m) => m.metric === metric),
+    )
+    if (someBrokersOnly && !produced) continue
     const metricRows = options.brokers.map((broker) =>
       summarizeBroker(
         metric,
         broker,
-        records.filter((r) => r.workload === workload && r.broker === broker),
+        runs.filter((r) => r.broker === broker),
       ),
     )
     const baseline = metricRows.find((row) => row.broker === BASELINE_BROKER)?.median
@@ -98,8 +113,10 @@ export function aggregate(records: RunRecord[], options: BenchOptions): SummaryR
 function summarizeBroker(metric: MetricName, broker: BrokerName, runs: RunRecord[]): SummaryRow {
   const measurements: Measurement[] = []
   const failures = new Map<string, number>()
+  let notApplicable = false
   for (const { outcome } of runs) {
     if (outcome.ok) measurements.push(...outcome.measurements.filter((m) => m.metric === metric))
+    else if (outcome.stage === 'n/a') notApplicable = true
     else {
       const line = `${outcome.stage === 'start' ? 'failed to start' : 'failed'}: ${firstLine(outcome.error)}`
       failures.set(line, (failures.get(line) ?? 0) + 1)
@@ -107,22 +124,29 @@ function summarizeBroker(metric: MetricName, broker: BrokerName, runs: RunRecord
   }
   const row: SummaryRow = {
     metric,
+    unit: METRICS[metric].unit,
     broker,
     okRuns: measurements.length,
-    saturated: measurements.some((m) => cpuOf(m) > SATURATION),
+    saturated: measurements.some(isSaturated),
     noisy: false,
+    notApplicable,
     duplicates: measurements.reduce((sum, m) => sum + m.duplicates, 0),
     failures: [...failures].map(([line, n]) => (n > 1 ? `${line} (${n} runs)` : line)),
     warnings: [...new Set(runs.flatMap((r) => r.warnings))],
   }
+  // Every run went well but none measured this (SessionLab's HTTP API, asked of Mosquitto).
+  if (measurements.length === 0 && failures.size === 0 && runs.length > 0) row.notApplicable = true
   if (measurements.length > 0) {
-    const rates = measurements.map(rateOf)
-    const cpus = measurements.map(cpuOf)
-    row.median = median(rates)
-    row.min = Math.min(...rates)
-    row.max = Math.max(...rates)
+    const figures = measurements.map(figureOf)
+    const cpus = measurements.map((m) => m.generatorCpuMs / m.elapsedMs)
+    row.median = median(figures)
+    row.min = Math.min(...figures)
+    row.max = Math.max(...figures)
     row.generatorCpu = median(cpus)
     row.generatorCpuMax = Math.max(...cpus)
+    if (measurements.some((m) => (m.generators ?? 1) > 1)) {
+      row.generatorPeakCpu = Math.max(...measurements.map(generatorPeakShare))
+    }
     const brokerCpus = shares(measurements, (m) => m.brokerCpuMs)
     if (brokerCpus.length > 0) row.brokerCpu = median(brokerCpus)
     const otherCpus = shares(measurements, otherCpuMs)

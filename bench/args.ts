@@ -1,15 +1,44 @@
 import { parseArgs } from 'node:util'
-import { BROKER_NAMES, type BrokerName, WORKLOAD_NAMES, type WorkloadName } from './types.ts'
+import {
+  BROKER_NAMES,
+  type BrokerName,
+  DEFAULT_BROKERS,
+  DEFAULT_WORKLOADS,
+  WORKLOAD_NAMES,
+  type WorkloadName,
+} from './types.ts'
 
 /** Everything one `npm run bench` does, decided before anything starts. */
 export interface BenchOptions {
   runs: number
+  /** Messages queued for the `drain` workload. */
   drainCount: number
-  /** QoS 1 messages each live publisher sends. */
+  /** Messages queued for the `drain-200k` workload. */
+  drainLargeCount: number
+  /** QoS 1/2 messages each live publisher sends. */
   messages: number
-  /** Publisher → subscriber pairs in the live workload. */
+  /** Publisher → subscriber pairs in the live workloads. */
   pairs: number
   window: number
+  /**
+   * In-flight QoS 2 publishes per publisher in 'live-qos2'. Mosquitto counts incoming QoS 2
+   * messages against `max_inflight_messages` (20) and disconnects a 3.1.1 client past it.
+   */
+  qos2Window: number
+  /** Load-generator processes that share the live, fan-out and session-creation loads. */
+  generators: number
+  fanoutSubscribers: number
+  fanoutMessages: number
+  /** Persistent sessions created by the `sessions` workload, and how many at a time. */
+  sessions: number
+  connections: number
+  latencyRate: number
+  latencyMessages: number
+  rssSessions: number
+  rssQueued: number
+  restartSessions: number
+  restartQueued: number
+  /** Per timed phase; setting up 100,000 sessions (rss-sessions, restart) gets ten times this. */
   timeoutMs: number
   brokers: BrokerName[]
   workloads: WorkloadName[]
@@ -25,20 +54,80 @@ export class BenchUsageError extends Error {
 
 export const USAGE = `Usage: npm run bench -- [options]
 
-  --runs N            repetitions of each workload per broker (default 3; --quick: 1)
-  --drain-count N     messages queued for the resume drain (default 20000; --quick: 2000)
-  --messages N        QoS 1 messages per live publisher (default 20000; --quick: 2000)
-  --pairs N           publisher/subscriber pairs in the live workload (default 4)
-  --window N          in-flight QoS 1 publishes per publisher (default 100)
-  --timeout S         seconds one workload run may take (default 120)
-  --brokers a,b       subset of ${BROKER_NAMES.join(',')}
-  --workloads a,b     subset of ${WORKLOAD_NAMES.join(',')}
-  --quick             small counts and one run: a smoke test
-  --json              print the raw runs and the summary as JSON on stdout
-  -h, --help          this text`
+  --runs N                repetitions of each workload per broker (default 3; --quick: 1)
+  --workloads a,b         subset of ${WORKLOAD_NAMES.join(',')}
+                          (default: ${DEFAULT_WORKLOADS.join(',')})
+  --brokers a,b           subset of ${BROKER_NAMES.join(',')}
+                          (default: ${DEFAULT_BROKERS.join(',')})
+  --drain-count N         messages queued for 'drain' (default 20000; --quick: 2000)
+  --drain-large-count N   messages queued for 'drain-200k' (default 200000; --quick: 20000)
+  --messages N            messages per publisher in 'live' and 'live-qos2' (default 20000; --quick: 2000)
+  --pairs N               publisher/subscriber pairs in 'live' and 'live-qos2' (default 4)
+  --window N              in-flight QoS 1/2 publishes per publisher (default 100)
+  --qos2-window N         in-flight QoS 2 publishes per publisher in 'live-qos2' (default 20:
+                          Mosquitto's max_inflight_messages, which it enforces on incoming QoS 2)
+  --generators N          generator processes for live, live-qos2, fanout, sessions (default 2)
+  --fanout-subscribers N  subscribers in 'fanout' (default 100)
+  --fanout-messages N     QoS 0 messages published in 'fanout' (default 10000; --quick: 1000)
+  --sessions N            sessions created in 'sessions' (default 10000; --quick: 1000)
+  --connections N         sessions being set up at a time in 'sessions' (default 32)
+  --latency-rate N        publishes per second in 'latency' (default 2000)
+  --latency-messages N    messages in 'latency' (default 20000; --quick: 2000)
+  --rss-sessions N        offline sessions in 'rss-sessions' (default 100000; --quick: 2000)
+  --rss-queued N          queued messages per session in 'rss-sessions' (default 3)
+  --restart-sessions N    persistent sessions in 'restart' (default 100000; --quick: 2000)
+  --restart-queued N      queued messages per session in 'restart' (default 2)
+  --timeout S             seconds one timed phase may take (default 120; 10x for 'rss-sessions'
+                          and 'restart' setup)
+  --quick                 small counts and one run: a smoke test
+  --json                  print the raw runs and the summary as JSON on stdout
+  -h, --help              this text`
 
-const DEFAULTS = { runs: 3, drainCount: 20_000, messages: 20_000 }
-const QUICK = { runs: 1, drainCount: 2_000, messages: 2_000 }
+const DEFAULTS = {
+  runs: 3,
+  drainCount: 20_000,
+  drainLargeCount: 200_000,
+  messages: 20_000,
+  fanoutMessages: 10_000,
+  sessions: 10_000,
+  latencyMessages: 20_000,
+  rssSessions: 100_000,
+  restartSessions: 100_000,
+}
+const QUICK: typeof DEFAULTS = {
+  runs: 1,
+  drainCount: 2_000,
+  drainLargeCount: 20_000,
+  messages: 2_000,
+  fanoutMessages: 1_000,
+  sessions: 1_000,
+  latencyMessages: 2_000,
+  rssSessions: 2_000,
+  restartSessions: 2_000,
+}
+
+const COUNT = { type: 'string' } as const
+const COUNT_OPTIONS = {
+  runs: COUNT,
+  'drain-count': COUNT,
+  'drain-large-count': COUNT,
+  messages: COUNT,
+  pairs: COUNT,
+  window: COUNT,
+  'qos2-window': COUNT,
+  generators: COUNT,
+  'fanout-subscribers': COUNT,
+  'fanout-messages': COUNT,
+  sessions: COUNT,
+  connections: COUNT,
+  'latency-rate': COUNT,
+  'latency-messages': COUNT,
+  'rss-sessions': COUNT,
+  'rss-queued': COUNT,
+  'restart-sessions': COUNT,
+  'restart-queued': COUNT,
+  timeout: COUNT,
+}
 
 /** Parses `process.argv.slice(2)`; pure, so it is tested without starting anything. */
 export function parseBenchArgs(argv: string[]): BenchOptions {
@@ -47,12 +136,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     strict: true,
     allowPositionals: false,
     options: {
-      runs: { type: 'string' },
-      'drain-count': { type: 'string' },
-      messages: { type: 'string' },
-      pairs: { type: 'string' },
-      window: { type: 'string' },
-      timeout: { type: 'string' },
+      ...COUNT_OPTIONS,
       brokers: { type: 'string' },
       workloads: { type: 'string' },
       quick: { type: 'boolean', default: false },
@@ -61,17 +145,32 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     },
   })
   const base = values.quick ? QUICK : DEFAULTS
-  const window = positiveInt('--window', values.window, 100)
+  const count = (name: keyof typeof COUNT_OPTIONS, fallback: number): number =>
+    positiveInt(`--${name}`, values[name], fallback)
+  const window = count('window', 100)
   if (window > 65_535) throw new BenchUsageError('--window must be at most 65535 (packet ids)')
   return {
-    runs: positiveInt('--runs', values.runs, base.runs),
-    drainCount: positiveInt('--drain-count', values['drain-count'], base.drainCount),
-    messages: positiveInt('--messages', values.messages, base.messages),
-    pairs: positiveInt('--pairs', values.pairs, 4),
+    runs: count('runs', base.runs),
+    drainCount: count('drain-count', base.drainCount),
+    drainLargeCount: count('drain-large-count', base.drainLargeCount),
+    messages: count('messages', base.messages),
+    pairs: count('pairs', 4),
     window,
-    timeoutMs: positiveInt('--timeout', values.timeout, 120) * 1000,
-    brokers: listOf('--brokers', values.brokers, BROKER_NAMES),
-    workloads: listOf('--workloads', values.workloads, WORKLOAD_NAMES),
+    qos2Window: Math.min(count('qos2-window', 20), 65_535),
+    generators: count('generators', 2),
+    fanoutSubscribers: count('fanout-subscribers', 100),
+    fanoutMessages: count('fanout-messages', base.fanoutMessages),
+    sessions: count('sessions', base.sessions),
+    connections: count('connections', 32),
+    latencyRate: count('latency-rate', 2_000),
+    latencyMessages: count('latency-messages', base.latencyMessages),
+    rssSessions: count('rss-sessions', base.rssSessions),
+    rssQueued: count('rss-queued', 3),
+    restartSessions: count('restart-sessions', base.restartSessions),
+    restartQueued: count('restart-queued', 2),
+    timeoutMs: count('timeout', 120) * 1000,
+    brokers: listOf('--brokers', values.brokers, BROKER_NAMES, DEFAULT_BROKERS),
+    workloads: listOf('--workloads', values.workloads, WORKLOAD_NAMES, DEFAULT_WORKLOADS),
     json: values.json,
     help: values.help,
   }
@@ -87,8 +186,13 @@ function positiveInt(flag: string, raw: string | undefined, fallback: number): n
 }
 
 /** A comma-separated subset of `known`, returned in `known`'s order without duplicates. */
-function listOf<T extends string>(flag: string, raw: string | undefined, known: readonly T[]): T[] {
-  if (raw === undefined) return [...known]
+function listOf<T extends string>(
+  flag: string,
+  raw: string | undefined,
+  known: readonly T[],
+  fallback: readonly T[],
+): T[] {
+  if (raw === undefined) return [...fallback]
   const asked = raw
     .split(',')
     .map((s) => s.trim())

@@ -1,10 +1,13 @@
-import { NOISE } from './aggregate.ts'
+import { figureOf, NOISE } from './aggregate.ts'
 import type { BenchOptions } from './args.ts'
-import { describeExit, type RunningBroker, startBroker } from './brokers.ts'
+import { describeExit, keepsSessionsOnRestart, type RunningBroker, startBroker } from './brokers.ts'
 import { errorMessage, firstLine } from './errors.ts'
-import { runInGenerator } from './jobs.ts'
+import { runInGenerator, runSharded } from './jobs.ts'
+import { METRICS } from './metrics.ts'
 import { waitForQuiet } from './quiet.ts'
-import type { BrokerName, Job, RunOutcome, RunRecord, WorkloadName } from './types.ts'
+import { formatFigure } from './report.ts'
+import type { BrokerName, Measurement, RunOutcome, RunRecord, WorkloadName } from './types.ts'
+import { timeRestart } from './workloads/restart.ts'
 
 /** How long a run waits for other work on the machine to finish before it starts anyway. */
 const QUIET_WAIT_MS = 30_000
@@ -67,8 +70,12 @@ async function runWhenQuiet(
   return record
 }
 
-/** Fresh broker, one generator job against it, broker stopped whatever happened. */
+/** Fresh broker, the workload's generator jobs against it, broker stopped whatever happened. */
 async function runOnce(key: RunKey, options: BenchOptions): Promise<RunRecord> {
+  if (key.workload === 'restart' && !keepsSessionsOnRestart(key.broker)) {
+    const error = 'n/a: keeps sessions in memory only, so a restart loses them'
+    return { ...key, outcome: { ok: false, stage: 'n/a', error }, warnings: [] }
+  }
   let broker: RunningBroker
   try {
     broker = await startBroker(key.broker)
@@ -76,25 +83,75 @@ async function runOnce(key: RunKey, options: BenchOptions): Promise<RunRecord> {
     return { ...key, outcome: failed('start', errorMessage(err)), warnings: [] }
   }
   let outcome: RunOutcome
+  const warnings: string[] = []
   try {
-    const measurements = await runInGenerator(jobFor(key.workload, broker, options))
+    const measurements = await runWorkload(key.workload, broker, options, warnings)
     outcome = { ok: true, measurements }
   } catch (err) {
     outcome = failed('load', errorMessage(err))
   }
   const exit = await broker.stop()
-  const warnings = exit.code === 0 ? [] : [`exited with ${describeExit(exit)} on SIGTERM`]
+  if (exit.code !== 0) warnings.push(`exited with ${describeExit(exit)} on SIGTERM`)
   return { ...key, outcome, warnings }
 }
 
-function jobFor(workload: WorkloadName, broker: RunningBroker, options: BenchOptions): Job {
-  const { target, pid: brokerPid } = broker
-  const common = { target, brokerPid, window: options.window, timeoutMs: options.timeoutMs }
+/** Hands the workload to one generator process, or to several (shards), or runs the restart. */
+async function runWorkload(
+  workload: WorkloadName,
+  broker: RunningBroker,
+  options: BenchOptions,
+  warnings: string[],
+): Promise<Measurement[]> {
+  const common = {
+    targets: broker.targets,
+    brokerPids: broker.pids(),
+    window: options.window,
+    timeoutMs: options.timeoutMs,
+  }
+  const { generators } = options
   switch (workload) {
     case 'drain':
-      return { ...common, workload, count: options.drainCount }
+      return runInGenerator({ ...common, workload, count: options.drainCount, metrics: 'drain' })
+    case 'drain-200k': {
+      const count = options.drainLargeCount
+      return runInGenerator({ ...common, workload: 'drain', count, metrics: 'drain200k' })
+    }
     case 'live':
-      return { ...common, workload, pairs: options.pairs, messagesPerPublisher: options.messages }
+    case 'live-qos2': {
+      const qos = workload === 'live' ? 1 : 2
+      const window = qos === 1 ? options.window : options.qos2Window
+      const live = { pairs: options.pairs, messagesPerPublisher: options.messages, window }
+      return [await runSharded({ ...common, workload: 'live', qos, ...live }, generators)]
+    }
+    case 'fanout': {
+      const fanout = { subscribers: options.fanoutSubscribers, messages: options.fanoutMessages }
+      return [await runSharded({ ...common, workload, ...fanout }, generators)]
+    }
+    case 'sessions': {
+      const sessions = { count: options.sessions, parallel: options.connections }
+      return [await runSharded({ ...common, workload, ...sessions }, generators)]
+    }
+    case 'latency': {
+      const latency = { count: options.latencyMessages, rate: options.latencyRate }
+      return runInGenerator({ ...common, workload, ...latency })
+    }
+    case 'rss-sessions': {
+      const rss = { sessions: options.rssSessions, queued: options.rssQueued }
+      const http = broker.http === undefined ? {} : { http: broker.http }
+      return runInGenerator({ ...common, workload, ...rss, parallel: options.connections, ...http })
+    }
+    case 'restart': {
+      const setup = { sessions: options.restartSessions, queued: options.restartQueued }
+      await runInGenerator({
+        ...common,
+        workload: 'restart-setup',
+        ...setup,
+        parallel: options.connections,
+      })
+      const timed = await timeRestart(broker, options.restartQueued, options.timeoutMs)
+      warnings.push(...timed.warnings)
+      return [timed.measurement]
+    }
   }
 }
 
@@ -105,14 +162,20 @@ function failed(stage: 'start' | 'load', error: string): RunOutcome {
 /** One progress line per run: rate and CPU of each metric, or why it failed. */
 function summarize(record: RunRecord): string {
   const warnings = record.warnings.map((w) => ` (${w})`).join('')
+  if (!record.outcome.ok && record.outcome.stage === 'n/a') return record.outcome.error
   if (!record.outcome.ok) {
     return `FAILED to ${record.outcome.stage}: ${firstLine(record.outcome.error)}${warnings}`
   }
   const parts = record.outcome.measurements.map((m) => {
-    const rate = Math.round((m.messages / m.elapsedMs) * 1000)
+    const { unit } = METRICS[m.metric]
     const share = (cpuMs: number): string => `${Math.round((cpuMs / m.elapsedMs) * 100)}%`
     const broker = m.brokerCpuMs === undefined ? '' : `, broker ${share(m.brokerCpuMs)}`
-    return `${m.metric} ${rate} msg/s (CPU: generator ${share(m.generatorCpuMs)}${broker})`
+    const peak =
+      m.generatorPeakCpuMs === undefined
+        ? ''
+        : ` over ${m.generators} procs, busiest ${share(m.generatorPeakCpuMs)}`
+    const figure = `${formatFigure(figureOf(m), unit)} ${unit}`
+    return `${m.metric} ${figure} (CPU: generator ${share(m.generatorCpuMs)}${peak}${broker})`
   })
   return parts.join(', ') + warnings
 }

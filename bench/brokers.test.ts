@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseMqttUrl, tellingLine } from './brokers.ts'
+import { keepsSessionsOnRestart, parseHttpApiUrl, parseMqttUrl, tellingLine } from './brokers.ts'
 
 describe('parseMqttUrl', () => {
   it('finds the address inside a log line', () => {
@@ -24,5 +24,24 @@ describe('tellingLine', () => {
   it('prefers the last line that names an error', () => {
     expect(tellingLine('starting\nError: boom\n    at x\n\n')).toBe('Error: boom')
     expect(tellingLine('one\ntwo\n')).toBe('two')
+  })
+})
+
+describe('parseHttpApiUrl', () => {
+  it('finds SessionLab’s HTTP API line and nothing else', () => {
+    expect(parseHttpApiUrl('  HTTP API             http://127.0.0.1:36885')).toBe(
+      'http://127.0.0.1:36885',
+    )
+    expect(parseHttpApiUrl('  dashboard            http://127.0.0.1:36885/')).toBeUndefined()
+  })
+})
+
+describe('keepsSessionsOnRestart', () => {
+  it('is false for the in-memory brokers only', () => {
+    expect(keepsSessionsOnRestart('sessionlab-memory')).toBe(false)
+    expect(keepsSessionsOnRestart('aedes-bare')).toBe(false)
+    expect(keepsSessionsOnRestart('sessionlab-sqlite')).toBe(true)
+    expect(keepsSessionsOnRestart('mosquitto')).toBe(true)
+    expect(keepsSessionsOnRestart('sessionlab-redis-2')).toBe(true)
   })
 })

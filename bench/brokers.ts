@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs'
+import { chmodSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
@@ -10,44 +10,195 @@ import {
 } from './children.ts'
 import { errorMessage } from './errors.ts'
 import { pickFreePort, waitForTcp } from './ports.ts'
-import type { BrokerName, Target } from './types.ts'
+import type { BrokerName, Target, Targets } from './types.ts'
 
 export const MOSQUITTO = '/usr/sbin/mosquitto'
+export const REDIS_SERVER = '/usr/bin/redis-server'
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url))
 const READY_TIMEOUT_MS = 20_000
+/** A broker holding 100,000 sessions may take a while to write them out on SIGTERM. */
+const STOP_GRACE_MS = 60_000
 
-/** A broker under test, listening; `stop()` ends it and removes its data dir. */
+/** A broker under test, listening; `stop()` ends it and removes its data dirs. */
 export interface RunningBroker {
   name: BrokerName
-  target: Target
-  pid: number | undefined
+  targets: Targets
+  /** Node 1's HTTP API (SessionLab kinds). */
+  http?: string
+  /** The processes whose CPU (and RSS) count as the broker's: every node, and Redis. */
+  pids(): number[]
   /** The exit status after SIGTERM, so the driver can flag a broker that did not exit cleanly. */
   stop(): Promise<ExitInfo>
+  /**
+   * Brokers that keep sessions across a restart: SIGTERM every node, wait for it to exit, spawn it
+   * again on the same data and port. Resolves just after the spawn, with `performance.now()` then.
+   */
+  restart?(): Promise<{ spawnedAt: number; stopped: ExitInfo }>
+}
+
+/** Whether the broker keeps its sessions across a restart of its processes. */
+export function keepsSessionsOnRestart(name: BrokerName): boolean {
+  return name !== 'sessionlab-memory' && name !== 'aedes-bare'
 }
 
 /** Starts a fresh instance (fresh data dir, fresh port) of the named broker. */
 export function startBroker(name: BrokerName): Promise<RunningBroker> {
   switch (name) {
     case 'sessionlab-sqlite':
-      return startSessionLab(name, 'sqlite')
+      return startSessionLab(name, ['--store', 'sqlite'], 1)
     case 'sessionlab-memory':
-      return startSessionLab(name, 'memory')
+      return startSessionLab(name, ['--store', 'memory'], 1)
+    case 'sessionlab-redis':
+      return startSessionLab(name, ['--store', 'redis'], 1)
+    case 'sessionlab-redis-2':
+      return startSessionLab(name, ['--store', 'redis'], 2)
     case 'aedes-bare':
-      return startPrintingBroker(name, ['--import', 'tsx', 'bench/brokers/aedes-bare.ts'])
+      return startAedesBare()
     case 'mosquitto':
       return startMosquitto()
   }
 }
 
-function startSessionLab(name: BrokerName, store: 'sqlite' | 'memory'): Promise<RunningBroker> {
-  const dataDir = makeTempDir(name)
-  const ports = ['--mqtt-port', '0', '--ws-port', '0', '--http-port', '0']
-  const args = ['bin/sessionlab.js', ...ports, '--store', store, '--data-dir', dataDir]
-  return startPrintingBroker(name, args, dataDir)
+/** One broker process that can be stopped and spawned again on the same data and port. */
+interface Node {
+  target: Target
+  http?: string
+  proc: ManagedProcess
+  /** Spawns the process again (the previous one has exited); does not wait for it to listen. */
+  respawn(): ManagedProcess
+}
+
+/** What every kind shares once its nodes (and Redis) run. */
+function runningBroker(
+  name: BrokerName,
+  nodes: Node[],
+  options: { extra?: ManagedProcess; dirs: string[]; durable: boolean },
+): RunningBroker {
+  const [first, second = first] = nodes as [Node, ...Node[]]
+  const stopNodes = async (): Promise<ExitInfo> =>
+    worstExit(await Promise.all(nodes.map((node) => node.proc.stop(STOP_GRACE_MS))))
+  const broker: RunningBroker = {
+    name,
+    targets: { publish: first.target, subscribe: second.target },
+    pids: () =>
+      [...nodes.map((node) => node.proc), ...(options.extra ? [options.extra] : [])].flatMap(
+        (proc) => (proc.pid === undefined ? [] : [proc.pid]),
+      ),
+    stop: async () => {
+      const exits = [await stopNodes()]
+      if (options.extra) exits.push(await options.extra.stop())
+      for (const dir of options.dirs) removeTempDir(dir)
+      return worstExit(exits)
+    },
+  }
+  if (first.http !== undefined) broker.http = first.http
+  if (options.durable) {
+    broker.restart = async () => {
+      const stopped = await stopNodes()
+      const spawnedAt = performance.now()
+      for (const node of nodes) node.proc = node.respawn()
+      return { spawnedAt, stopped }
+    }
+  }
+  return broker
+}
+
+/** The first unclean exit, or the first exit if all were clean. */
+function worstExit(exits: ExitInfo[]): ExitInfo {
+  return exits.find((e) => e.code !== 0) ?? exits[0] ?? { code: 0, signal: null }
+}
+
+/**
+ * SessionLab through its CLI, on port 0 first. Queue caps are lifted (as Mosquitto's
+ * `max_queued_messages 0`) so that the large drain keeps every message. `nodes` > 1: a cluster on
+ * one fresh Redis, publishers on node 1 and subscribers on node 2.
+ */
+async function startSessionLab(
+  name: BrokerName,
+  storeArgs: string[],
+  nodeCount: number,
+): Promise<RunningBroker> {
+  const dirs: string[] = []
+  const started: ManagedProcess[] = []
+  try {
+    const clusterArgs: string[][] = []
+    let redis: ManagedProcess | undefined
+    if (storeArgs.includes('redis')) {
+      const fresh = await startRedis()
+      redis = fresh.proc
+      started.push(redis)
+      dirs.push(fresh.dir)
+      for (let i = 1; i <= nodeCount; i++) {
+        clusterArgs.push(['--redis-url', fresh.url, '--broker-id', `bench-${i}`])
+      }
+    }
+    const nodes: Node[] = []
+    for (let i = 0; i < nodeCount; i++) {
+      const dataDir = makeTempDir(nodeCount > 1 ? `${name}-n${i + 1}` : name)
+      dirs.push(dataDir)
+      const args = (mqttPort: number): string[] => [
+        'bin/sessionlab.js',
+        ...['--mqtt-port', String(mqttPort), '--ws-port', '0', '--http-port', '0'],
+        ...storeArgs,
+        ...(clusterArgs[i] ?? []),
+        ...['--queue-max-messages', '0', '--queue-max-bytes', '0', '--data-dir', dataDir],
+      ]
+      const proc = startProcess(process.execPath, args(0), REPO_ROOT)
+      started.push(proc)
+      const { target, http } = await waitForUrls(proc, true)
+      const respawn = (): ManagedProcess =>
+        startProcess(process.execPath, args(target.port), REPO_ROOT)
+      nodes.push({ proc, target, ...(http !== undefined && { http }), respawn })
+    }
+    return runningBroker(name, nodes, {
+      ...(redis && { extra: redis }),
+      dirs,
+      durable: keepsSessionsOnRestart(name),
+    })
+  } catch (err) {
+    await Promise.all(started.map((proc) => proc.stop()))
+    for (const dir of dirs) removeTempDir(dir)
+    throw err
+  }
+}
+
+/** A fresh Redis, persistence off: it lives exactly as long as one run's broker. */
+async function startRedis(): Promise<{ proc: ManagedProcess; dir: string; url: string }> {
+  const dir = makeTempDir('redis')
+  const host = '127.0.0.1'
+  const port = await pickFreePort(host)
+  const args = ['--port', String(port), '--bind', host, '--save', '', '--appendonly', 'no']
+  const proc = startProcess(REDIS_SERVER, [...args, '--dir', dir], dir)
+  let exited = false
+  void proc.exited.then(() => {
+    exited = true
+  })
+  try {
+    await waitForTcp(host, port, READY_TIMEOUT_MS, () => exited)
+  } catch (err) {
+    await proc.stop()
+    removeTempDir(dir)
+    throw new Error(`redis-server: ${errorMessage(err)}\n${proc.tail()}`)
+  }
+  return { proc, dir, url: `redis://${host}:${port}` }
+}
+
+async function startAedesBare(): Promise<RunningBroker> {
+  const args = ['--import', 'tsx', 'bench/brokers/aedes-bare.ts']
+  const proc = startProcess(process.execPath, args, REPO_ROOT)
+  try {
+    const { target } = await waitForUrls(proc, false)
+    const node = { proc, target, respawn: () => proc }
+    return runningBroker('aedes-bare', [node], { dirs: [], durable: false })
+  } catch (err) {
+    await proc.stop()
+    throw err
+  }
 }
 
 /** Matches `mqtt://127.0.0.1:1883`, `mqtt://localhost:1883`, `mqtt://[::1]:1883`. */
 const MQTT_URL = /mqtt:\/\/(\[[^\]]+\]|[^\s:/]+):(\d+)/
+const HTTP_API = /HTTP API\s+(http:\/\/\S+)/
 
 /** Parses the address a broker printed, mapping wildcard binds to loopback. */
 export function parseMqttUrl(line: string): Target | undefined {
@@ -58,37 +209,28 @@ export function parseMqttUrl(line: string): Target | undefined {
   return { host: wildcard ? '127.0.0.1' : host, port: Number(match[2]) }
 }
 
-/** A Node broker that prints its `mqtt://HOST:PORT` once it listens. */
-async function startPrintingBroker(
-  name: BrokerName,
-  args: string[],
-  dataDir?: string,
-): Promise<RunningBroker> {
-  const proc = startProcess(process.execPath, args, REPO_ROOT)
-  const cleanup = async (): Promise<ExitInfo> => {
-    const info = await proc.stop()
-    if (dataDir !== undefined) removeTempDir(dataDir)
-    return info
-  }
-  try {
-    const target = await waitForUrl(proc)
-    return { name, target, pid: proc.pid, stop: cleanup }
-  } catch (err) {
-    await cleanup()
-    throw err
-  }
+/** Parses SessionLab's `HTTP API  http://HOST:PORT` line. */
+export function parseHttpApiUrl(line: string): string | undefined {
+  return HTTP_API.exec(line)?.[1]
 }
 
-function waitForUrl(proc: ManagedProcess): Promise<Target> {
+/** Waits for a Node broker to print its `mqtt://HOST:PORT` (and, if asked, its HTTP API). */
+function waitForUrls(
+  proc: ManagedProcess,
+  withHttp: boolean,
+): Promise<{ target: Target; http?: string }> {
   return new Promise((resolve, reject) => {
+    let target: Target | undefined
+    let http: string | undefined
     const timer = setTimeout(() => {
       reject(new Error(`printed no mqtt://HOST:PORT within ${READY_TIMEOUT_MS} ms\n${proc.tail()}`))
     }, READY_TIMEOUT_MS)
     proc.onLine((line) => {
-      const target = parseMqttUrl(line)
-      if (target === undefined) return
+      target ??= parseMqttUrl(line)
+      http ??= parseHttpApiUrl(line)
+      if (target === undefined || (withHttp && http === undefined)) return
       clearTimeout(timer)
-      resolve(target)
+      resolve(http === undefined ? { target } : { target, http })
     })
     void proc.exited.then((info) => {
       clearTimeout(timer)
@@ -101,24 +243,24 @@ function waitForUrl(proc: ManagedProcess): Promise<Target> {
 /** Mosquitto has no port 0: pick a free port, and retry if another process took it meanwhile. */
 async function startMosquitto(attempts = 3): Promise<RunningBroker> {
   const dir = makeTempDir('mosquitto')
+  // Started as root, Mosquitto drops to the `mosquitto` user, which must be able to write its
+  // persistence file (on SIGTERM) into this otherwise private temp dir.
+  chmodSync(dir, 0o777)
   const host = '127.0.0.1'
   for (let attempt = 1; ; attempt++) {
     const port = await pickFreePort(host)
     const conf = join(dir, 'mosquitto.conf')
     writeFileSync(conf, mosquittoConf(port, dir))
-    const proc = startProcess(MOSQUITTO, ['-c', conf], dir)
+    const spawn = (): ManagedProcess => startProcess(MOSQUITTO, ['-c', conf], dir)
+    const proc = spawn()
     let exited = false
     void proc.exited.then(() => {
       exited = true
     })
-    const stop = async (): Promise<ExitInfo> => {
-      const info = await proc.stop()
-      removeTempDir(dir)
-      return info
-    }
     try {
       await waitForTcp(host, port, READY_TIMEOUT_MS, () => exited)
-      return { name: 'mosquitto', target: { host, port }, pid: proc.pid, stop }
+      const node = { proc, target: { host, port }, respawn: spawn }
+      return runningBroker('mosquitto', [node], { dirs: [dir], durable: true })
     } catch (err) {
       await proc.stop()
       if (attempt >= attempts) {
@@ -133,9 +275,10 @@ function mosquittoConf(port: number, dir: string): string {
   return [
     `listener ${port} 127.0.0.1`,
     'allow_anonymous true',
+    // Written on SIGTERM (and every autosave_interval): what the restart workload reads back.
     'persistence true',
     `persistence_location ${dir}/`,
-    // 0 = no limit: the drain workload queues every message for the offline session.
+    // 0 = no limit: the drain workloads queue every message for the offline session.
     'max_queued_messages 0',
     'log_dest stderr',
     '',

@@ -24,6 +24,18 @@ export function processCpuMs(pid: number): number | undefined {
   return (Number(fields[11]) + Number(fields[12])) * TICK_MS
 }
 
+/** CPU of every process in `pids`, summed; undefined if any is unreadable. */
+export function processesCpuMs(pids: number[]): number | undefined {
+  if (pids.length === 0) return undefined
+  let sum = 0
+  for (const pid of pids) {
+    const ms = processCpuMs(pid)
+    if (ms === undefined) return undefined
+    sum += ms
+  }
+  return sum
+}
+
 /**
  * CPU time every core spent busy, summed (user, nice, system, irq, softirq, steal; not idle or
  * iowait), from the first line of /proc/stat. What the harness did not spend itself came from

@@ -1,21 +1,10 @@
 import { NOISE, SATURATION, type SummaryRow } from './aggregate.ts'
 import type { BenchOptions } from './args.ts'
 import type { MachineInfo } from './machine.ts'
-import { BASELINE_BROKER, type MetricName } from './types.ts'
+import { METRICS, type Unit } from './metrics.ts'
+import { BASELINE_BROKER } from './types.ts'
 
-const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })
-
-function title(metric: MetricName, options: BenchOptions): string {
-  const n = number.format
-  switch (metric) {
-    case 'drain-resume':
-      return `Resume drain: ${n(options.drainCount)} queued QoS 1 messages, CONNECT → all received`
-    case 'live-qos1':
-      return `Live QoS 1: ${options.pairs} publishers → ${options.pairs} persistent subscribers, ${n(options.messages)} messages each, window ${options.window}`
-    case 'drain-enqueue':
-      return `Offline enqueue (drain setup): ${n(options.drainCount)} QoS 1 publishes to an offline session, window ${options.window}`
-  }
-}
+const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })
 
 export function formatHeader(machine: MachineInfo, options: BenchOptions): string {
   return [
@@ -25,34 +14,43 @@ export function formatHeader(machine: MachineInfo, options: BenchOptions): strin
   ].join('\n')
 }
 
-const HEADER = [
-  'broker',
-  'msg/s',
-  'min',
-  'max',
-  `vs ${BASELINE_BROKER}`,
-  'broker CPU',
-  'gen CPU',
-  'other CPU',
-  '',
-]
+function header(unit: Unit): string[] {
+  return [
+    'broker',
+    unit,
+    'min',
+    'max',
+    `vs ${BASELINE_BROKER}`,
+    'broker CPU',
+    'gen CPU',
+    'other CPU',
+    '',
+  ]
+}
 
-/** One table per metric: msg/s median, spread, ratio to Mosquitto, load-generator CPU. */
+/** One table per metric: median, spread, ratio to Mosquitto, CPU of broker, generator, others. */
 export function formatTables(rows: SummaryRow[], options: BenchOptions): string {
   const out: string[] = []
   const metrics = [...new Set(rows.map((r) => r.metric))]
   for (const metric of metrics) {
-    const table = [HEADER]
+    const { unit, title } = METRICS[metric]
+    const table = [header(unit)]
     const notes: string[] = []
     for (const row of rows.filter((r) => r.metric === metric)) {
       table.push(cells(row))
       for (const failure of row.failures) notes.push(`  ${row.broker}: ${failure}`)
       for (const warning of row.warnings) notes.push(`  ${row.broker}: ${warning}`)
       if (row.duplicates > 0) {
-        notes.push(`  ${row.broker}: ${row.duplicates} duplicate deliveries (QoS 1 redelivery)`)
+        notes.push(`  ${row.broker}: ${row.duplicates} duplicate deliveries (QoS 1/2 redelivery)`)
       }
     }
-    out.push(`${title(metric, options)}\n${align(table)}`, ...notes, '')
+    out.push(`${title(options)}\n${align(table)}`, ...notes, '')
+  }
+  if (rows.some((r) => r.notApplicable)) {
+    out.push(
+      'n/a: not meaningful for this broker (a restart of a broker that keeps sessions in memory',
+      '  only) or not measured by it (the HTTP API of SessionLab).',
+    )
   }
   if (rows.some((r) => r.noisy)) {
     out.push(
@@ -62,26 +60,37 @@ export function formatTables(rows: SummaryRow[], options: BenchOptions): string 
   }
   if (rows.some((r) => r.saturated)) {
     out.push(
-      `! the load generator used more than ${SATURATION * 100}% of one core in at least one run:`,
-      '  that figure is a floor set by the generator, not the broker’s limit.',
+      `! a load-generator process used ${SATURATION * 100}% of a core or more in at least one run:`,
+      '  that figure may be set by the generator, not the broker (a floor for rates, a ceiling for times).',
     )
   }
   return out.join('\n')
 }
 
 function cells(row: SummaryRow): string[] {
+  if (row.notApplicable && row.median === undefined) {
+    return [row.broker, 'n/a', '', '', '', '', '', '', '']
+  }
   if (row.median === undefined) return [row.broker, 'failed', '', '', '', '', '', '', '']
+  const figure = (value: number | undefined): string => formatFigure(value ?? 0, row.unit)
   return [
     row.broker,
-    number.format(row.median),
-    number.format(row.min ?? 0),
-    number.format(row.max ?? 0),
+    figure(row.median),
+    figure(row.min),
+    figure(row.max),
     row.ratio === undefined ? '-' : `${row.ratio.toFixed(2)}x`,
     row.brokerCpu === undefined ? '-' : percent(row.brokerCpu),
-    withMax(row.generatorCpu, row.generatorCpuMax),
+    generatorCell(row),
     withMax(row.otherCpu, row.otherCpuMax),
     (row.saturated ? '!' : '') + (row.noisy ? '~' : ''),
   ]
+}
+
+/** Rates as integers; times and sizes with the precision they deserve. */
+export function formatFigure(value: number, unit: Unit): string {
+  if (unit === 'msg/s' || unit === 'sessions/s') return integer.format(value)
+  if (value >= 100) return integer.format(value)
+  return value.toFixed(value >= 10 ? 1 : 2)
 }
 
 const percent = (share: number): string => `${Math.round(share * 100)}%`
@@ -91,6 +100,14 @@ function withMax(share: number | undefined, max: number | undefined): string {
   if (share === undefined) return '-'
   if (max === undefined || max - share < 0.05) return percent(share)
   return `${percent(share)} (max ${percent(max)})`
+}
+
+/** Generator CPU summed over its processes; with several, the busiest process's worst share. */
+function generatorCell(row: SummaryRow): string {
+  const total = withMax(row.generatorCpu, row.generatorCpuMax)
+  return row.generatorPeakCpu === undefined
+    ? total
+    : `${total} [1 proc ≤ ${percent(row.generatorPeakCpu)}]`
 }
 
 /** First column left-aligned, the others right-aligned, two spaces apart. */

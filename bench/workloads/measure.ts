@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks'
-import { machineBusyMs, processCpuMs } from '../procfs.ts'
+import { machineBusyMs, processesCpuMs } from '../procfs.ts'
 import type { Measurement, MetricName } from '../types.ts'
 
 /** A timed interval: wall time and CPU (this process, the broker, the machine) at start and stop. */
@@ -7,8 +7,9 @@ export interface Interval {
   stop(metric: MetricName, messages: number, duplicates?: number): Measurement
 }
 
-export function startInterval(brokerPid?: number): Interval {
-  const brokerStart = brokerPid === undefined ? undefined : processCpuMs(brokerPid)
+/** Starts timing an interval; the broker's CPU is summed over `brokerPids` (nodes, Redis). */
+export function startInterval(brokerPids: number[]): Interval {
+  const brokerStart = processesCpuMs(brokerPids)
   const machineStart = machineBusyMs()
   const wallStart = performance.now()
   const cpuStart = process.cpuUsage()
@@ -16,7 +17,7 @@ export function startInterval(brokerPid?: number): Interval {
     stop(metric, messages, duplicates = 0) {
       const elapsedMs = performance.now() - wallStart
       const cpu = process.cpuUsage(cpuStart)
-      const brokerEnd = brokerPid === undefined ? undefined : processCpuMs(brokerPid)
+      const brokerEnd = processesCpuMs(brokerPids)
       const machineEnd = machineBusyMs()
       const generatorCpuMs = (cpu.user + cpu.system) / 1000
       const measurement: Measurement = { metric, messages, elapsedMs, generatorCpuMs, duplicates }

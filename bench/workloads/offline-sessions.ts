@@ -1,66 +1,68 @@
-import mqtt from 'mqtt-packet'
 import type { Target } from '../types.ts'
 import type { PacketSocket } from './packet-socket.ts'
-import { PAYLOAD_BYTES } from './publisher.ts'
+import { publishEncoder } from './publisher.ts'
 import { openSession, subscribeQos1 } from './session.ts'
 
 export const sessionId = (i: number): string => `bench-s${String(i).padStart(6, '0')}`
 export const sessionTopic = (i: number): string => `bench/dev/${i}/cmd`
 
-/**
- * Creates `count` persistent sessions, each with one QoS 1 subscription to
- * its own topic, and leaves them offline (DISCONNECT). `parallel` sessions
- * are set up at a time.
- */
-export async function createOfflineSessions(
-  target: Target,
-  count: number,
-  parallel: number,
-  progress: (done: number) => void,
-): Promise<void> {
-  let next = 0
-  let done = 0
-  const worker = async (): Promise<void> => {
-    while (next < count) {
-      const i = next++
-      const socket = await openSession(target, sessionId(i), false)
-      await subscribeQos1(socket, sessionTopic(i))
-      await socket.end()
-      done++
-      if (done % 1000 === 0) progress(done)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(parallel, count) }, worker))
+/** Which session numbers one generator creates: `first`, `first + stride`, … below `end`. */
+export interface SessionRange {
+  first: number
+  stride: number
+  end: number
+}
+
+export const allSessions = (count: number): SessionRange => ({ first: 0, stride: 1, end: count })
+
+/** How many session numbers a range holds. */
+export function rangeSize({ first, stride, end }: SessionRange): number {
+  return first >= end ? 0 : Math.ceil((end - first) / stride)
 }
 
 /**
- * Publishes `perSession` QoS 1 messages to each session's topic, round
- * robin, keeping `window` unacknowledged; resolves once every PUBACK is in.
+ * Creates the persistent sessions of `range`, each CONNECT clean=0, SUBSCRIBE at QoS 1 to its own
+ * topic, DISCONNECT, so each is left offline. `parallel` sessions are set up at a time; `done`
+ * counts those finished, for progress and timeouts.
+ */
+export async function createOfflineSessions(
+  target: Target,
+  range: SessionRange,
+  parallel: number,
+  done: { sessions: number } = { sessions: 0 },
+): Promise<void> {
+  let next = range.first
+  const worker = async (): Promise<void> => {
+    while (next < range.end) {
+      const i = next
+      next += range.stride
+      const socket = await openSession(target, sessionId(i), false)
+      await subscribeQos1(socket, sessionTopic(i))
+      await socket.end()
+      done.sessions++
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(parallel, rangeSize(range)) }, worker))
+}
+
+/**
+ * Publishes `perSession` QoS 1 messages to each of `sessions` sessions' topics, round robin,
+ * keeping `window` unacknowledged; resolves once every PUBACK is in. The k-th message a session
+ * gets carries sequence number k, so a resumed session can count its queue.
  */
 export function queueForEach(
   socket: PacketSocket,
   sessions: number,
   perSession: number,
   window: number,
-  progress: (acked: number) => void,
+  progress: { acked: number } = { acked: 0 },
 ): Promise<void> {
   const total = sessions * perSession
-  const payload = Buffer.alloc(PAYLOAD_BYTES, 0x2e)
   let sent = 0
-  let acked = 0
   const sendNext = (): void => {
-    socket.queue(
-      mqtt.generate({
-        cmd: 'publish',
-        qos: 1,
-        dup: false,
-        retain: false,
-        topic: sessionTopic(sent % sessions),
-        // ids 1..65535 reused once acknowledged; window <= 65535 keeps them unique
-        messageId: (sent % 65_535) + 1,
-        payload,
-      }),
-    )
+    const i = sent % sessions
+    // ids 1..65535 reused once acknowledged; window <= 65535 keeps them unique
+    socket.queue(publishEncoder(sessionTopic(i))((sent % 65_535) + 1, Math.floor(sent / sessions)))
     sent++
   }
   const done = new Promise<void>((resolve, reject) => {
@@ -68,10 +70,9 @@ export function queueForEach(
       reject(new Error(`publisher: expected puback, got ${what}`))
     socket.onPacket({
       puback: () => {
-        acked++
-        if (acked % 10_000 === 0) progress(acked)
+        progress.acked++
         if (sent < total) sendNext()
-        else if (acked === total) resolve()
+        else if (progress.acked === total) resolve()
       },
       publish: () => unexpected('publish'),
       control: (packet) => unexpected(packet.cmd),
