@@ -187,6 +187,7 @@ export async function createBroker(
       aedes,
       stats,
       intervalSeconds: config.sysInterval,
+      node: cluster?.id,
       onError: (err) => log.warn(`$SYS update failed: ${(err as Error).message}`),
     })
     servers.push({ close: () => sys.stop().then(() => stats.close()) })

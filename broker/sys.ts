@@ -15,23 +15,31 @@ const realTimer: SysTimer = {
 /**
  * The `$SYS` topics, named as Mosquitto names them (see its mosquitto(8) man
  * page) so that existing dashboards find them. Payloads are decimal text.
+ * In a cluster (`node` set) the session counts are the cluster's, the same
+ * from every node; this node's own counters go under `$SYS/<node>/broker/`
+ * (aedes' per-node `$SYS/<id>/` space) so that nodes do not overwrite each
+ * other's retained values.
  */
-export async function sysValues(stats: BrokerStats): Promise<Record<string, string>> {
+export async function sysValues(
+  stats: BrokerStats,
+  node?: string,
+): Promise<Record<string, string>> {
   const s = await stats.sessions()
   const sum = (counts: BrokerStats['sent']) => String(counts[0] + counts[1] + counts[2])
+  const own = node === undefined ? '$SYS/broker' : `$SYS/${node}/broker`
   return {
-    '$SYS/broker/uptime': `${stats.uptimeSeconds()} seconds`,
+    [`${own}/uptime`]: `${stats.uptimeSeconds()} seconds`,
     '$SYS/broker/clients/connected': String(s.online),
     // persistent sessions whose client is not connected
     '$SYS/broker/clients/disconnected': String(s.offline),
     '$SYS/broker/clients/total': String(s.total),
-    '$SYS/broker/clients/expired': String(stats.expired()),
+    [`${own}/clients/expired`]: String(stats.expired()),
     // queued for sessions, not yet sent (Mosquitto: messages in its store)
     '$SYS/broker/store/messages/count': String(s.queued),
     '$SYS/broker/messages/inflight': String(s.inflight),
-    '$SYS/broker/publish/messages/dropped': String(stats.droppedTotal()),
-    '$SYS/broker/publish/messages/received': sum(stats.received),
-    '$SYS/broker/publish/messages/sent': sum(stats.sent),
+    [`${own}/publish/messages/dropped`]: String(stats.droppedTotal()),
+    [`${own}/publish/messages/received`]: sum(stats.received),
+    [`${own}/publish/messages/sent`]: sum(stats.sent),
   }
 }
 
@@ -53,13 +61,15 @@ export function startSysTopics(options: {
   intervalSeconds: number
   timer?: SysTimer
   onError?: (err: unknown) => void
+  /** In a cluster: this node's broker id (see {@link sysValues}). */
+  node?: string
 }): SysPublisher {
-  const { aedes, stats, intervalSeconds, timer = realTimer, onError = () => {} } = options
+  const { aedes, stats, intervalSeconds, timer = realTimer, onError = () => {}, node } = options
   const last = new Map<string, string>()
   let running: Promise<void> | null = null
 
   const publishChanged = async () => {
-    const values = await sysValues(stats)
+    const values = await sysValues(stats, node)
     const changed = Object.entries(values).filter(([topic, value]) => last.get(topic) !== value)
     await Promise.all(
       changed.map(async ([topic, value]) => {
