@@ -30,6 +30,12 @@ it.each([
   ['--max-pending-deliveries', '0'],
   ['--host', ''],
   ['--data-dir', ''],
+  ['--redis-url', 'http://127.0.0.1:6379'],
+  ['--redis-url', 'localhost:6379'],
+  ['--broker-id', 'node/a'],
+  ['--broker-id', 'node #1'],
+  ['--broker-id', 'node:a'],
+  ['--node-timeout', '0'],
 ])('refuses %s %j naming the flag and the value', (flag, value) => {
   const message = refusal([`${flag}=${value}`])
   expect(message).toContain(flag)
