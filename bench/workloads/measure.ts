@@ -40,3 +40,21 @@ export function withDeadline<T>(work: Promise<T>, ms: number, progress: () => st
   })
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer))
 }
+
+/**
+ * Logs `progress()` to stderr every `everyMs` while `work` runs: setting up 100,000 sessions takes
+ * minutes, and a silent harness looks hung. stderr is the driver's, so the line shows in its output.
+ */
+export async function withProgressLog<T>(
+  label: string,
+  work: Promise<T>,
+  progress: () => string,
+  everyMs = 10_000,
+): Promise<T> {
+  const timer = setInterval(() => process.stderr.write(`  ${label}: ${progress()}\n`), everyMs)
+  try {
+    return await work
+  } finally {
+    clearInterval(timer)
+  }
+}

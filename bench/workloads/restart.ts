@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises'
 import type { RunningBroker } from '../brokers.ts'
 import { machineBusyMs, processCpuMs } from '../procfs.ts'
 import type { Measurement, Target, Targets } from '../types.ts'
-import { withDeadline } from './measure.ts'
+import { withDeadline, withProgressLog } from './measure.ts'
 import { allSessions, createOfflineSessions, queueForEach, sessionId } from './offline-sessions.ts'
 import { PacketSocket } from './packet-socket.ts'
 import { connectPacket, openSession } from './session.ts'
@@ -23,17 +23,21 @@ export interface RestartSetupParams {
 export async function setUpRestart(targets: Targets, params: RestartSetupParams): Promise<void> {
   const { sessions, queued, parallel, window, setupTimeoutMs } = params
   const created = { sessions: 0 }
+  const createdSoFar = (): string => `${created.sessions}/${sessions} sessions created`
+  const creating = createOfflineSessions(targets.publish, allSessions(sessions), parallel, created)
   await withDeadline(
-    createOfflineSessions(targets.publish, allSessions(sessions), parallel, created),
+    withProgressLog('restart setup', creating, createdSoFar),
     setupTimeoutMs,
-    () => `${created.sessions}/${sessions} sessions created`,
+    createdSoFar,
   )
   const publisher = await openSession(targets.publish, 'bench-restart-pub', true)
   const acked = { acked: 0 }
+  const queuedSoFar = (): string => `${acked.acked}/${sessions * queued} messages queued`
+  const queueing = queueForEach(publisher, sessions, queued, window, acked)
   await withDeadline(
-    queueForEach(publisher, sessions, queued, window, acked),
+    withProgressLog('restart setup', queueing, queuedSoFar),
     setupTimeoutMs,
-    () => `${acked.acked}/${sessions * queued} messages queued`,
+    queuedSoFar,
   )
   await publisher.end()
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { setTimeout as delay } from 'node:timers/promises'
 import { median } from '../stats.ts'
 import type { Measurement, Targets } from '../types.ts'
-import { startInterval, withDeadline } from './measure.ts'
+import { startInterval, withDeadline, withProgressLog } from './measure.ts'
 import { allSessions, createOfflineSessions, queueForEach } from './offline-sessions.ts'
 import { openSession } from './session.ts'
 
@@ -56,17 +56,21 @@ export async function runRssSessions(targets: Targets, params: RssParams): Promi
   const before = await settledRss(brokerPids)
   const timer = startInterval(brokerPids)
   const created = { sessions: 0 }
+  const createdSoFar = (): string => `${created.sessions}/${sessions} sessions created`
+  const creating = createOfflineSessions(targets.publish, allSessions(sessions), parallel, created)
   await withDeadline(
-    createOfflineSessions(targets.publish, allSessions(sessions), parallel, created),
+    withProgressLog('rss-sessions', creating, createdSoFar),
     setupTimeoutMs,
-    () => `${created.sessions}/${sessions} sessions created`,
+    createdSoFar,
   )
   const publisher = await openSession(targets.publish, 'bench-rss-pub', true)
   const acked = { acked: 0 }
+  const queuedSoFar = (): string => `${acked.acked}/${sessions * queued} messages queued`
+  const queueing = queueForEach(publisher, sessions, queued, window, acked)
   await withDeadline(
-    queueForEach(publisher, sessions, queued, window, acked),
+    withProgressLog('rss-sessions', queueing, queuedSoFar),
     setupTimeoutMs,
-    () => `${acked.acked}/${sessions * queued} messages queued`,
+    queuedSoFar,
   )
   await publisher.end()
   const setup = timer.stop('rss-per-session', sessions)
