@@ -5,7 +5,13 @@
  */
 import { errorMessage } from './errors.ts'
 import type { FromShard, ToShard } from './shards.ts'
-import type { Job, JobReply, Measurement, ShardJob } from './types.ts'
+import {
+  type Job,
+  type JobReply,
+  type Measurement,
+  SETUP_TIMEOUT_FACTOR,
+  type ShardJob,
+} from './types.ts'
 import { runDrain } from './workloads/drain.ts'
 import { setUpFanout } from './workloads/fanout.ts'
 import { runLatency } from './workloads/latency.ts'
@@ -14,9 +20,6 @@ import { setUpRestart } from './workloads/restart.ts'
 import { runRssSessions } from './workloads/rss-sessions.ts'
 import { setUpSessions } from './workloads/sessions.ts'
 import type { ShardLink, ShardRun } from './workloads/shard.ts'
-
-/** Setting up 100,000 sessions takes minutes where a timed phase takes seconds. */
-const SETUP_TIMEOUT_FACTOR = 10
 
 async function runJob(job: Job): Promise<Measurement[]> {
   const setupTimeoutMs = job.timeoutMs * SETUP_TIMEOUT_FACTOR

@@ -2,14 +2,19 @@ import { type ChildProcess, fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { track } from './children.ts'
 import { isFromShard, type ShardResult, shardsFor, type ToShard } from './shards.ts'
-import type { Job, JobReply, Measurement, MetricName, ShardJob } from './types.ts'
+import {
+  type Job,
+  type JobReply,
+  type Measurement,
+  type MetricName,
+  SETUP_TIMEOUT_FACTOR,
+  type ShardJob,
+} from './types.ts'
 import { startInterval } from './workloads/measure.ts'
 
 const GENERATOR = fileURLToPath(new URL('./generator.ts', import.meta.url))
 /** Beyond the job's own deadline: time to start tsx, connect, and report a timeout itself. */
 const GRACE_MS = 15_000
-/** rss-sessions and restart set up 100,000 sessions under ten times the deadline of one phase. */
-const SETUP_FACTOR = 10
 
 function forkGenerator(): ChildProcess {
   return track(
@@ -23,8 +28,10 @@ function forkGenerator(): ChildProcess {
 /** Runs `job` in a fresh load-generator process; rejects with the generator's error if it fails. */
 export function runInGenerator(job: Job): Promise<Measurement[]> {
   const child = forkGenerator()
-  const budget =
-    job.timeoutMs * (job.workload === 'drain' || job.workload === 'latency' ? 3 : SETUP_FACTOR * 3)
+  // A job has up to three phases under its own deadlines (drain: enqueue and resume; latency: the
+  // deadline plus the schedule; rss-sessions: create, queue, settle), setups ten times longer.
+  const phase = job.workload === 'drain' || job.workload === 'latency' ? 1 : SETUP_TIMEOUT_FACTOR
+  const budget = job.timeoutMs * phase * 3
   return new Promise<Measurement[]>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL')

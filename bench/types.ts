@@ -100,6 +100,9 @@ interface JobBase {
   timeoutMs: number
 }
 
+/** Setting up 100,000 sessions (rss-sessions, restart) gets this many times a timed phase's deadline. */
+export const SETUP_TIMEOUT_FACTOR = 10
+
 /** A job that runs in one load-generator process, which times its own intervals. */
 export type Job =
   | (JobBase & { workload: 'drain'; count: number; metrics: 'drain' | 'drain200k' })
