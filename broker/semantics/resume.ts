@@ -2,6 +2,7 @@ import { Readable } from 'node:stream'
 import type { ClientRef, OutgoingPacket, SessionStore, StoredPacket } from '../store/types.ts'
 import { takePacketId } from './aedes-internals.ts'
 import { claim, endResume } from './resume-claims.ts'
+import { isResumingClient, writePage } from './resume-writer.ts'
 
 // Queued messages numbered per commit when a session resumes.
 const RESUME_PAGE = 256
@@ -48,10 +49,12 @@ export function resumeStream(
   assigned: Set<string>,
   window: ResumeWindow | undefined,
 ): Readable {
+  let closed = false
   async function* resume(): AsyncGenerator<OutgoingPacket> {
     try {
       let page: OutgoingPacket[] = []
       for await (const packet of store.outgoingStream(client)) {
+        if (closed) return
         page.push(packet as OutgoingPacket)
         if (page.length === RESUME_PAGE) {
           yield* send(page)
@@ -67,7 +70,11 @@ export function resumeStream(
 
   async function* send(page: OutgoingPacket[]): AsyncGenerator<OutgoingPacket> {
     if (!window) {
-      yield* await assignIds(page)
+      const numbered = await assignIds(page)
+      // written here a page at a time; aedes gets nothing to write
+      if (!isResumingClient(client)) yield* numbered
+      // a closed connection numbers no more pages
+      else if (!(await writePage(client, numbered, store))) closed = true
       return
     }
     // A run of as many messages as there are free slots, numbered in one commit.
