@@ -46,6 +46,8 @@ export class LiveChannel {
   publish(change: SessionChange): void {
     const live: LiveChange = { seq: ++this.#seq, clientId: change.clientId, event: change.event }
     this.#views.record(live)
+    // a drain makes an event per message: encode only when a page is open
+    if (this.#wss.clients.size === 0) return
     const text = JSON.stringify({ type: 'change', change: live } satisfies ServerMessage)
     for (const ws of this.#wss.clients) {
       if (ws.readyState === WebSocket.OPEN) ws.send(text)
