@@ -1,5 +1,6 @@
 import type { AedesClientInternals, Deliver, DeliveryPacket } from './aedes-internals.ts'
 import { topicMatches } from './qos.ts'
+import { writeQos0 } from './qos0-writer.ts'
 import { claim } from './resume-claims.ts'
 
 export interface DeliveryLimits {
@@ -31,7 +32,6 @@ export interface DeliveryLimits {
  *   QoS 1/2 one could win the race and deliver at QoS 0.
  */
 export function installDelivery(client: AedesClientInternals, limits: DeliveryLimits): void {
-  const deliver0 = client.deliver0
   const deliverQoS = limits.wrapQoS ? limits.wrapQoS(client, client.deliverQoS) : client.deliverQoS
   let pending = 0
   let stuck = false
@@ -51,13 +51,23 @@ export function installDelivery(client: AedesClientInternals, limits: DeliveryLi
     })
   }
 
+  // Messages written while the socket's buffer is over its high-water mark.
+  let unwritten = 0
+  const drained = () => {
+    unwritten = 0
+  }
   client.deliver0 = (packet, done) => {
+    setImmediate(done)
     // Another subscription of this client grants QoS > 0: it delivers instead.
-    if (packet.qos > 0 && grantedQoS(client, packet.topic) > 0) {
-      setImmediate(done)
-      return
+    if (packet.qos > 0 && grantedQoS(client, packet.topic) > 0) return
+    if (stuck) return
+    if (writeQos0(client, packet)) return
+    if (unwritten === 0) client.conn.once('drain', drained)
+    if (++unwritten + pending > limits.maxPendingDeliveries) {
+      stuck = true
+      limits.onSlowConsumer(client)
+      client.close()
     }
-    track(deliver0, packet, done)
   }
 
   client.deliverQoS = (packet, done) => {
