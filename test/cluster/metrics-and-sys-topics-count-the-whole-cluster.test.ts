@@ -25,15 +25,13 @@ describe.skipIf(!redisAvailable())('on a cluster', () => {
     expect(metrics).toMatch(/^sessionlab_sessions\{state="offline"\} 1$/m)
     // each node's uptime under its own id; the session counts are the cluster's
     const seen = new Map<string, string>()
-    while (
-      !(
-        seen.has('$SYS/node-a/broker/uptime') &&
-        seen.has('$SYS/node-b/broker/uptime') &&
-        seen.get('$SYS/broker/clients/connected') === '2' &&
-        seen.get('$SYS/broker/clients/disconnected') === '1'
-      )
-    ) {
-      const [m] = (await watcher.receive(watcher.received.length + 1)).slice(-1)
+    const done = () =>
+      seen.has('$SYS/node-a/broker/uptime') &&
+      seen.has('$SYS/node-b/broker/uptime') &&
+      seen.get('$SYS/broker/clients/connected') === '2' &&
+      seen.get('$SYS/broker/clients/disconnected') === '1'
+    for (let next = 1; !done(); next++) {
+      const m = (await watcher.receive(next))[next - 1]
       seen.set(m.topic, m.payload)
     }
     expect(seen.has('$SYS/broker/uptime')).toBe(false)
