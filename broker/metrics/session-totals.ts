@@ -18,8 +18,9 @@ const SLOW_WALK_MS = 100
 const REUSE_FACTOR = 10
 
 /**
- * Sums queue depth and in-flight counts over every session, a page at a
- * time through the inspector. Calls made while a walk runs share it, so a
+ * Queue depth and in-flight totals over every session: from the store's
+ * counters where it keeps them (SQLite, memory), else summed a page at a
+ * time through the inspector (redis). Calls made while a walk runs share it, so a
  * scrape and a `$SYS` tick arriving together cost one walk. On a broker
  * large enough for a walk to take over {@link SLOW_WALK_MS} (about 100,000
  * sessions take seconds), its result is reused for {@link REUSE_FACTOR}
@@ -36,7 +37,7 @@ export function sessionTotals(
     running ??= (async () => {
       const started = now()
       try {
-        const totals = await walk(inspector)
+        const totals = (await inspector.quickTotals?.()) ?? (await walk(inspector))
         const took = now() - started
         last = { totals, freshUntil: took > SLOW_WALK_MS ? now() + took * REUSE_FACTOR : 0 }
         return totals

@@ -1,3 +1,4 @@
+import type { SessionTotals } from '../metrics/session-totals.ts'
 import type { SessionStats, SessionStore } from '../store/types.ts'
 import { listSessions } from './list.ts'
 import type { OnlineSessions } from './online.ts'
@@ -120,6 +121,24 @@ export class Inspector implements Sessions {
     this.#registry.record(clientId, { type: 'deleted', at: this.#registry.now(), by: 'admin' })
     this.#registry.forget(clientId)
     return true
+  }
+
+  /**
+   * Session counts with queued and in-flight totals, from the store's
+   * counters (no walk of the sessions); null when the store keeps none.
+   */
+  async quickTotals(): Promise<SessionTotals | null> {
+    if (!this.#store.queueTotals) return null
+    const [{ counts }, fast] = await Promise.all([
+      this.list({ limit: 1 }),
+      this.#store.queueTotals(),
+    ])
+    // a clean session's in-flight messages are only in its connection
+    let cleanInflight = 0
+    for (const connection of this.#registry.onlineConnections()) {
+      if (connection.clean) cleanInflight += connection.inflight.size
+    }
+    return { ...counts, queued: fast.queued, inflight: fast.inflight + cleanInflight }
   }
 
   onChange(listener: (change: SessionChange) => void): () => void {

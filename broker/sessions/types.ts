@@ -127,6 +127,11 @@ export interface SessionInspector {
   disconnect(clientId: string): Promise<boolean>
   /** Disconnects (if connected), then discards the session. false if there was nothing to delete. */
   delete(clientId: string): Promise<boolean>
+  /**
+   * Counts and queued/in-flight totals without walking every session; null
+   * when the store cannot answer so (the caller then sums the sessions).
+   */
+  quickTotals?(): Promise<import('../metrics/session-totals.ts').SessionTotals | null>
   /** Subscribes to every session change; returns the unsubscribe function. */
   onChange(listener: (change: SessionChange) => void): () => void
 }

@@ -401,6 +401,14 @@ class MemoryStore implements SessionStore {
     return this.#tally.get(clientId)
   }
 
+  async queueTotals(): Promise<{ queued: number; inflight: number }> {
+    let inflight = 0
+    for (const queue of this.#outgoing.values()) {
+      for (const entry of queue) if (entry.messageId != null) inflight++
+    }
+    return { queued: this.#tally.sum(), inflight }
+  }
+
   async dropOldestQueued(
     clientId: string,
     drop: (entry: QueuedEntry, left: QueueTotals) => boolean,

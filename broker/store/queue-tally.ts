@@ -55,6 +55,13 @@ export class QueueTally {
   forget(clientId: string): void {
     this.#totals.delete(clientId)
   }
+
+  /** Queued entries over every client: one pass over the clients with a queue, no query. */
+  sum(): number {
+    let count = 0
+    for (const totals of this.#totals.values()) count += totals.count
+    return count
+  }
 }
 
 /**

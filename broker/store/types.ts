@@ -282,6 +282,12 @@ export interface SessionStore extends AedesPersistence, QueuePolicyStore {
    * Resolves with how many there were.
    */
   closeOpenSessions(at: number): Promise<number>
+  /**
+   * Queued (never sent) and in-flight entries over every session, from the
+   * store's counters and indexes rather than a walk of the sessions. Absent
+   * where a store cannot (redis): the broker's totals then sum the sessions.
+   */
+  queueTotals?(): Promise<{ queued: number; inflight: number }>
   /** Resolves once every write issued so far is committed. */
   flush(): Promise<void>
   /** Commits every write issued so far before returning (a no-op where nothing is pending). */

@@ -18,6 +18,24 @@ export function describeSessionStoreContract(open: OpenStore): void {
     })
     afterEach(() => close())
 
+    it('queueTotals counts queued and in-flight entries over every session, where kept', async () => {
+      if (!store.queueTotals) return // redis: the broker sums the sessions instead
+      const before = await store.queueTotals()
+      await enqueueMany(store, 'totals-a', 1, 3)
+      await enqueueMany(store, 'totals-b', 4, 2)
+      await markSent(store, 'totals-a', 1, 101)
+      await markSent(store, 'totals-b', 4, 102)
+      await store.outgoingUpdate({ id: 'totals-b' }, { cmd: 'pubrel', messageId: 102 })
+      const delta = async () => {
+        const now = await (store.queueTotals as () => Promise<typeof before>)()
+        return { queued: now.queued - before.queued, inflight: now.inflight - before.inflight }
+      }
+
+      expect(await delta()).toEqual({ queued: 3, inflight: 2 })
+      await store.outgoingClearMessageId({ id: 'totals-a' }, { messageId: 101 })
+      expect(await delta()).toEqual({ queued: 3, inflight: 1 })
+    })
+
     it('openSession tells whether the session existed, then marks it', async () => {
       expect(await store.openSession('alice')).toBe(false)
       expect(await store.openSession('alice')).toBe(true)

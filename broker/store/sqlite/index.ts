@@ -281,6 +281,11 @@ class SqliteStore implements SessionStore {
     return this.#tally.get(clientId)
   }
 
+  async queueTotals(): Promise<{ queued: number; inflight: number }> {
+    this.#batch.assertOpen()
+    return { queued: this.#tally.sum(), inflight: this.#outgoing.inflightCount() }
+  }
+
   dropOldestQueued(
     clientId: string,
     drop: (entry: QueuedEntry, left: QueueTotals) => boolean,

@@ -37,6 +37,7 @@ export class OutgoingQueues {
   readonly #clearUnsent: Statement<[string, string, number], Row>
   readonly #page: Statement<[string, number, number, number], Row>
   readonly #discard: Statement<[string]>
+  readonly #inflightCount: Statement<[], number>
 
   constructor(db: Database, assertOpen: () => void, now: () => number = Date.now) {
     this.#db = db
@@ -68,6 +69,10 @@ export class OutgoingQueues {
       'SELECT * FROM outgoing WHERE client_id = ? AND id > ? AND id <= ? ORDER BY id LIMIT ?',
     )
     this.#discard = db.prepare('DELETE FROM outgoing WHERE client_id = ?')
+    // answered from the partial index outgoing_by_message_id: only in-flight rows are in it
+    this.#inflightCount = db
+      .prepare<[], number>('SELECT count(*) FROM outgoing WHERE message_id IS NOT NULL')
+      .pluck()
   }
 
   /** Queues a copy of the packet for each client, in this order. */
@@ -141,6 +146,11 @@ export class OutgoingQueues {
       if (rows.length < OUTGOING_PAGE_SIZE) return
       after = rows[rows.length - 1].id
     }
+  }
+
+  /** Entries sent and not yet acknowledged, PUBRELs included, over every client. */
+  inflightCount(): number {
+    return this.#inflightCount.get() ?? 0
   }
 
   /** Drops the client's queue, queued and in-flight entries alike. */
