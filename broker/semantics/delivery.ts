@@ -37,7 +37,11 @@ export function installDelivery(client: AedesClientInternals, limits: DeliveryLi
   let stuck = false
 
   const track = (deliver: Deliver, packet: DeliveryPacket, done: () => void): void => {
-    setImmediate(done)
+    // The slot is released in a microtask: before any more I/O, yet each
+    // release (and the next message mqemitter starts from it) runs on a fresh
+    // stack, so a backlog cannot recurse (mqemitter PR #204). A setImmediate
+    // per delivery cost a loop turn per subscriber per message.
+    queueMicrotask(done)
     if (stuck) return
     if (pending >= limits.maxPendingDeliveries) {
       stuck = true
@@ -57,7 +61,7 @@ export function installDelivery(client: AedesClientInternals, limits: DeliveryLi
     unwritten = 0
   }
   client.deliver0 = (packet, done) => {
-    setImmediate(done)
+    queueMicrotask(done) // as in `track`
     // Another subscription of this client grants QoS > 0: it delivers instead.
     if (packet.qos > 0 && grantedQoS(client, packet.topic) > 0) return
     if (stuck) return
