@@ -7,17 +7,19 @@ import { liveSubscriptions } from '../sessions/views.ts'
 import { compareClientIds } from '../store/client-id-order.ts'
 
 /** What the directory keeps of a connection another node may show. */
-interface Entry {
+type Entry = Pick<
+  LiveSession,
+  | 'clean'
+  | 'protocolVersion'
+  | 'keepalive'
+  | 'username'
+  | 'remoteAddress'
+  | 'connectedAt'
+  | 'subscriptions'
+> & {
   node: string
   /** Which connection of that node: a takeover on the same node must not remove its successor. */
   token: string
-  clean: boolean
-  protocolVersion: number | null
-  keepalive: number | null
-  username: string | null
-  remoteAddress: string | null
-  connectedAt: number | null
-  subscriptions: { topic: string; qos: number }[]
 }
 
 // Removes a connection's entry only if it is still that connection's: after
@@ -102,17 +104,7 @@ export class ClusterPresence implements PresenceWriter {
     const token = randomUUID()
     this.#tokens.set(connection, token)
     const id = connection.client.id
-    const entry: Entry = {
-      node: this.#node,
-      token,
-      clean: connection.clean,
-      protocolVersion: connection.protocolVersion,
-      keepalive: connection.keepalive,
-      username: connection.username,
-      remoteAddress: connection.remoteAddress,
-      connectedAt: connection.connectedAt,
-      subscriptions: [],
-    }
+    const entry = this.#entry(connection, token, [])
     const { info, all, persistent } = this.#keys
     const taken = this.#redis
       .eval(
@@ -159,17 +151,7 @@ export class ClusterPresence implements PresenceWriter {
     if (token === undefined) return
     const id = connection.client.id
     // rewritten whole, from this node's view of the connection
-    const entry: Entry = {
-      node: this.#node,
-      token,
-      clean: connection.clean,
-      protocolVersion: connection.protocolVersion,
-      keepalive: connection.keepalive,
-      username: connection.username,
-      remoteAddress: connection.remoteAddress,
-      connectedAt: connection.connectedAt,
-      subscriptions: liveSubscriptions(connection),
-    }
+    const entry = this.#entry(connection, token, liveSubscriptions(connection))
     this.#run(
       this.#redis.eval(
         // only while the entry is still this connection's
@@ -182,6 +164,21 @@ export class ClusterPresence implements PresenceWriter {
         JSON.stringify(entry),
       ),
     )
+  }
+
+  #entry(connection: Connection, token: string, subscriptions: Entry['subscriptions']): Entry {
+    const { clean, protocolVersion, keepalive, username, remoteAddress, connectedAt } = connection
+    return {
+      node: this.#node,
+      token,
+      clean,
+      protocolVersion,
+      keepalive,
+      username,
+      remoteAddress,
+      connectedAt,
+      subscriptions,
+    }
   }
 
   /** The connection another node holds for this ClientID, if any. */
@@ -243,18 +240,12 @@ export class ClusterPresence implements PresenceWriter {
 
 /** A session connected to another node, as its directory entry describes it. */
 function remoteLive(clientId: string, entry: Entry): LiveSession {
+  const { token: _token, ...shown } = entry
   return {
+    ...shown,
     clientId,
-    node: entry.node,
-    clean: entry.clean,
-    protocolVersion: entry.protocolVersion,
-    keepalive: entry.keepalive,
-    username: entry.username,
-    remoteAddress: entry.remoteAddress,
-    connectedAt: entry.connectedAt,
     // the other node does not publish each packet's time
     lastActivity: entry.connectedAt,
-    subscriptions: entry.subscriptions,
     // a clean session's in-flight messages are only in the other node's memory
     inflight: 0,
     connection: null,
