@@ -45,15 +45,16 @@ export class RemoteCommands {
   async listen(): Promise<void> {
     await this.#on(topic(this.#id, 'disconnect'), (packet, done) => {
       done()
-      const request = JSON.parse(String(packet.payload)) as Request
+      const request = parse<Request>(packet.payload)
+      if (!request) return
       void this.#disconnectHere(request.clientId).then((disconnected) =>
         this.#send(topic(request.replyTo, 'reply'), { requestId: request.requestId, disconnected }),
       )
     })
     await this.#on(topic(this.#id, 'reply'), (packet, done) => {
       done()
-      const reply = JSON.parse(String(packet.payload)) as Reply
-      this.#pending.get(reply.requestId)?.(reply)
+      const reply = parse<Reply>(packet.payload)
+      if (reply) this.#pending.get(reply.requestId)?.(reply)
     })
   }
 
@@ -111,6 +112,15 @@ export class RemoteCommands {
       } as never,
       () => {},
     )
+  }
+}
+
+/** A node's message, or null for one that is not JSON (a listener must not throw into mqemitter). */
+function parse<T>(payload: Buffer | string): T | null {
+  try {
+    return JSON.parse(String(payload)) as T
+  } catch {
+    return null
   }
 }
 
