@@ -15,6 +15,11 @@ import type { BrokerName, Target, Targets } from './types.ts'
 export const MOSQUITTO = '/usr/sbin/mosquitto'
 export const REDIS_SERVER = '/usr/bin/redis-server'
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url))
+/**
+ * Node flags for SessionLab brokers only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile
+ * the broker under a workload (NODE_OPTIONS refuses --cpu-prof, and would reach generators too).
+ */
+const BROKER_NODE_ARGS = (process.env.BENCH_BROKER_NODE_ARGS ?? '').split(' ').filter(Boolean)
 const READY_TIMEOUT_MS = 20_000
 /** A broker holding 100,000 sessions may take a while to write them out on SIGTERM. */
 const STOP_GRACE_MS = 60_000
@@ -137,6 +142,7 @@ async function startSessionLab(
       const dataDir = makeTempDir(nodeCount > 1 ? `${name}-n${i + 1}` : name)
       dirs.push(dataDir)
       const args = (mqttPort: number): string[] => [
+        ...BROKER_NODE_ARGS,
         'bin/sessionlab.js',
         ...['--mqtt-port', String(mqttPort), '--ws-port', '0', '--http-port', '0'],
         ...storeArgs,

@@ -2,6 +2,8 @@ import { EventEmitter } from 'node:events'
 import type { Readable } from 'node:stream'
 import type {
   ClientRef,
+  OutgoingPacket,
+  OutgoingRef,
   QoS,
   SessionStore,
   StoreBroker,
@@ -254,8 +256,19 @@ export class SessionPersistence {
   removeSubscriptions = (c: ClientRef, t: string[]) => this.store.removeSubscriptions(c, t)
   countOffline = () => this.store.countOffline()
   subscriptionsByTopic = (topic: string) => this.store.subscriptionsByTopic(topic)
-  outgoingClearMessageId = (c: ClientRef, p: { messageId?: number }) =>
-    this.store.outgoingClearMessageId(c, p)
+  /**
+   * aedes calls this for a PUBACK or PUBCOMP and only passes the entry on to
+   * its 'ack' event, which nothing in SessionLab listens to (the inspector
+   * sees the acknowledgement itself), so a store that can skip reading the
+   * entry back does: the 'ack' event then carries no packet.
+   */
+  async outgoingClearMessageId(c: ClientRef, p: OutgoingRef): Promise<OutgoingPacket | undefined> {
+    if (p.messageId != null && this.store.outgoingAcknowledge) {
+      await this.store.outgoingAcknowledge(c, p.messageId)
+      return undefined
+    }
+    return this.store.outgoingClearMessageId(c, p)
+  }
   incomingStorePacket = (c: ClientRef, p: StoredPacket) => this.store.incomingStorePacket(c, p)
   incomingDelPacket = (c: ClientRef, p: { messageId?: number }) =>
     this.store.incomingDelPacket(c, p)

@@ -173,6 +173,13 @@ export interface AedesPersistence {
     packet: OutgoingRef,
   ): Promise<OutgoingPacket | undefined>
   /**
+   * Removes the client's first entry sent with `messageId` (its PUBACK or
+   * PUBCOMP came), like {@link outgoingClearMessageId} but without reading the
+   * entry back: for stores where that read is a real cost (SQLite's
+   * `RETURNING *` was half of the DELETE). Absent where it is free.
+   */
+  outgoingAcknowledge?(client: ClientRef, messageId: number): Promise<void>
+  /**
    * Streams the client's queue, oldest first, as {@link OutgoingPacket}s: the
    * entries queued when it is called (later ones are not included).
    */

@@ -73,6 +73,20 @@ export function describeOutgoingContract(open: OpenStore): void {
       expect(await queueOf()).toEqual([])
     })
 
+    it('outgoingAcknowledge removes the first entry sent with that id and keeps the queued count', async () => {
+      if (!store.outgoingAcknowledge) return // memory, redis: clearing reads back for free
+      await enqueueMany(store, 'alice', 1, 4)
+      await markSent(store, 'alice', 1, 9)
+      await markSent(store, 'alice', 3, 9)
+      const before = await store.queuedTotals('alice')
+
+      await store.outgoingAcknowledge(alice, 9)
+      await store.flush()
+
+      expect(describeQueue(await queueOf())).toEqual(['publish:2', 'publish:3#9', 'publish:4'])
+      expect(await store.queuedTotals('alice')).toEqual(before)
+    })
+
     it('outgoingUpdate to PUBREL keeps the entry in its place', async () => {
       await enqueueMany(store, 'alice', 1, 3)
       await markSent(store, 'alice', 2, 12)

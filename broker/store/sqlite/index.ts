@@ -181,6 +181,11 @@ class SqliteStore implements SessionStore {
     })
   }
 
+  /** Write-behind like {@link outgoingClearMessageId}, and without `RETURNING *`. */
+  outgoingAcknowledge(client: ClientRef, messageId: number): Promise<void> {
+    return this.#batch.runWriteBehind(() => this.#outgoing.acknowledge(client.id, messageId))
+  }
+
   outgoingStream(client: ClientRef): Readable {
     return this.#read(() => this.#outgoing.stream(client.id))
   }

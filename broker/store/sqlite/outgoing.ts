@@ -34,6 +34,7 @@ export class OutgoingQueues {
   readonly #replaceAny: Statement<unknown[]>
   readonly #replaceOther: Statement<unknown[]>
   readonly #clearByMessageId: Statement<[string, number], Row>
+  readonly #acknowledge: Statement<[string, number]>
   readonly #clearUnsent: Statement<[string, string, number], Row>
   readonly #page: Statement<[string, number, number, number], Row>
   readonly #discard: Statement<[string]>
@@ -60,6 +61,9 @@ export class OutgoingQueues {
     )
     this.#clearByMessageId = db.prepare(
       `DELETE FROM outgoing WHERE id = (${BY_MESSAGE_ID} ORDER BY id LIMIT 1) RETURNING *`,
+    )
+    this.#acknowledge = db.prepare(
+      `DELETE FROM outgoing WHERE id = (${BY_MESSAGE_ID} ORDER BY id LIMIT 1)`,
     )
     this.#clearUnsent = db.prepare(
       `DELETE FROM outgoing
@@ -126,6 +130,14 @@ export class OutgoingQueues {
       row = this.#clearUnsent.get(clientId, brokerId, brokerCounter)
     }
     return row && packetFromRow(row)
+  }
+
+  /**
+   * Removes the first entry sent with this messageId, reading nothing back.
+   * A sent entry is never counted as queued, so no tally changes.
+   */
+  acknowledge(clientId: string, messageId: number): void {
+    this.#acknowledge.run(clientId, messageId)
   }
 
   /**
