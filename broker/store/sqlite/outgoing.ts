@@ -1,13 +1,19 @@
 import { Readable } from 'node:stream'
 import type { Database, Statement } from 'better-sqlite3'
 import type { OutgoingPacket, OutgoingRef, StoredPacket } from '../types.ts'
-import { type PacketParams, type PacketRow, packetFromRow, packetParams } from './codec.ts'
+import {
+  PACKET_COLUMNS,
+  type PacketParams,
+  type PacketRow,
+  packetFromColumns,
+  packetFromRow,
+  packetParams,
+} from './codec.ts'
 
 /** Rows read per query while streaming a queue: the queue never sits in memory whole. */
 export const OUTGOING_PAGE_SIZE = 256
 
-const COLUMNS =
-  'broker_id, broker_counter, message_id, cmd, topic, payload, qos, retain, dup, extra'
+const COLUMNS = PACKET_COLUMNS
 const SET_COLUMNS = COLUMNS.split(', ')
   .map((column) => `${column} = ?`)
   .join(', ')
@@ -17,6 +23,9 @@ const BY_ORIGIN =
   'SELECT id FROM outgoing WHERE client_id = ? AND broker_id = ? AND broker_counter = ?'
 
 type Row = PacketRow & { id: number }
+/** A page row read raw: {@link PACKET_COLUMNS}, then its id. */
+type PageRow = [...PacketParams, id: number]
+const PAGE_ROW_ID = 10
 
 /**
  * The outgoing queues, one table for all clients, `id` giving queue order.
@@ -36,7 +45,7 @@ export class OutgoingQueues {
   readonly #clearByMessageId: Statement<[string, number], Row>
   readonly #acknowledge: Statement<[string, number]>
   readonly #clearUnsent: Statement<[string, string, number], Row>
-  readonly #page: Statement<[string, number, number, number], Row>
+  readonly #page: Statement<[string, number, number, number], PageRow>
   readonly #discard: Statement<[string]>
   readonly #inflightCount: Statement<[], number>
 
@@ -69,9 +78,12 @@ export class OutgoingQueues {
       `DELETE FROM outgoing
        WHERE id = (${BY_ORIGIN} AND message_id IS NULL ORDER BY id LIMIT 1) RETURNING *`,
     )
-    this.#page = db.prepare(
-      'SELECT * FROM outgoing WHERE client_id = ? AND id > ? AND id <= ? ORDER BY id LIMIT ?',
-    )
+    this.#page = db
+      .prepare<[string, number, number, number], PageRow>(
+        `SELECT ${COLUMNS}, id FROM outgoing
+         WHERE client_id = ? AND id > ? AND id <= ? ORDER BY id LIMIT ?`,
+      )
+      .raw()
     this.#discard = db.prepare('DELETE FROM outgoing WHERE client_id = ?')
     // answered from the partial index outgoing_by_message_id: only in-flight rows are in it
     this.#inflightCount = db
@@ -154,9 +166,9 @@ export class OutgoingQueues {
     for (;;) {
       this.#assertOpen()
       const rows = this.#page.all(clientId, after, lastId, OUTGOING_PAGE_SIZE)
-      for (const row of rows) yield packetFromRow(row)
+      for (const row of rows) yield packetFromColumns(row)
       if (rows.length < OUTGOING_PAGE_SIZE) return
-      after = rows[rows.length - 1].id
+      after = rows[rows.length - 1][PAGE_ROW_ID]
     }
   }
 
