@@ -11,7 +11,7 @@ import type {
   StoredSubscription,
   TopicSubscription,
 } from '../store/types.ts'
-import { originKey, type ResumeWindow, resumeStream } from './resume.ts'
+import { emptyResume, originKey, type ResumeWindow, resumeStream } from './resume.ts'
 
 /**
  * A subscription aedes is told about when a session without subscriptions is
@@ -209,9 +209,12 @@ export class SessionPersistence {
 
   /** Streams a session's queue for aedes to send on resume: see {@link resumeStream}. */
   outgoingStream(client: ClientRef & { _nextId?: number }): Readable {
+    const window = this.#policy.windowOf(client)
+    // aedes asks at every CONNECT, and most queues are empty
+    if (this.store.hasOutgoing?.(client.id) === false) return emptyResume(client, window)
     const assigned = new Set<string>()
     this.#assigned.set(client, assigned)
-    return resumeStream(this.store, client, assigned, this.#policy.windowOf(client))
+    return resumeStream(this.store, client, assigned, window)
   }
 
   /** A packet id given out by `outgoingStream` is already stored: nothing to do. */

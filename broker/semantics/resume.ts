@@ -30,6 +30,15 @@ function isQos0(packet: OutgoingPacket): boolean {
   return packet.cmd === 'publish' && (packet as StoredPacket).qos === 0
 }
 
+/** The resume of an empty queue: nothing to send, the same end as {@link resumeStream}'s. */
+export function emptyResume(client: ClientRef, window: ResumeWindow | undefined): Readable {
+  endResume(client)
+  window?.resumed()
+  return Readable.from(NOTHING)
+}
+
+const NOTHING: readonly OutgoingPacket[] = []
+
 /**
  * Streams a session's queue for aedes to send on resume. Messages sent
  * before (they have a packet id) are resent with DUP=1 [MQTT-3.3.1-1],

@@ -222,6 +222,10 @@ class MemoryStore implements SessionStore {
     return Readable.from(copiesOf(queue))
   }
 
+  hasOutgoing(clientId: string): boolean {
+    return (this.#outgoing.get(clientId)?.length ?? 0) > 0
+  }
+
   #queueOf(clientId: string): OutgoingPacket[] {
     let queue = this.#outgoing.get(clientId)
     if (!queue) {

@@ -87,6 +87,17 @@ export function describeOutgoingContract(open: OpenStore): void {
       expect(await store.queuedTotals('alice')).toEqual(before)
     })
 
+    it('hasOutgoing tells whether anything is queued or in flight, where kept', async () => {
+      if (!store.hasOutgoing) return // redis: it would be a round trip
+      expect(store.hasOutgoing('alice')).toBe(false)
+      await enqueueMany(store, 'alice', 1, 1)
+      expect(store.hasOutgoing('alice')).toBe(true)
+      await markSent(store, 'alice', 1, 5)
+      expect(store.hasOutgoing('alice')).toBe(true)
+      await store.outgoingClearMessageId(alice, { messageId: 5 })
+      expect(store.hasOutgoing('alice')).toBe(false)
+    })
+
     it('outgoingUpdate to PUBREL keeps the entry in its place', async () => {
       await enqueueMany(store, 'alice', 1, 3)
       await markSent(store, 'alice', 2, 12)

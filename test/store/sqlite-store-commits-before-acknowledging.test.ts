@@ -24,7 +24,7 @@ afterEach(async () => {
   dir.remove()
 })
 
-function committedRows(table: 'sessions' | 'outgoing' | 'incoming'): number {
+function committedRows(table: 'sessions' | 'outgoing' | 'incoming' | 'wills'): number {
   return observer.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number
 }
 
@@ -54,4 +54,17 @@ it('flush resolves once what was written is committed', async () => {
   expect(committedRows('incoming')).toBe(0)
   await store.flush()
   expect(committedRows('incoming')).toBe(1)
+})
+
+it('resolves a second Will deletion only once the first is committed', async () => {
+  await store.putWill(
+    { id: 'alice' },
+    { topic: 'alice/status', payload: Buffer.from('gone'), qos: 1, retain: false },
+  )
+  expect(committedRows('wills')).toBe(1)
+
+  void store.delWill({ id: 'alice' })
+  // No row is left to delete in this transaction, yet the deletion is not committed.
+  const seenOnResolve = await store.delWill({ id: 'alice' }).then(() => committedRows('wills'))
+  expect(seenOnResolve).toBe(0)
 })

@@ -87,6 +87,15 @@ export class WriteBatch {
     return new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }))
   }
 
+  /**
+   * The open transaction, as a token that changes with every transaction;
+   * null when none is open. A write made under the current token has not
+   * committed yet.
+   */
+  get pending(): object | null {
+    return this.#waiters
+  }
+
   /** Throws STORE_CLOSED once `close` was called. */
   assertOpen(): void {
     if (this.#closed) throw new SessionLabError('STORE_CLOSED', 'the store is closed')

@@ -63,6 +63,11 @@ class SqliteStore implements SessionStore {
   readonly #qos0 = new Qos0Index()
   readonly #now: () => number
   #broker: StoreBroker | undefined
+  /** ClientIDs whose Will was put or deleted in the transaction `batch` (see `delWill`). */
+  #willWrites: { batch: object | null; clientIds: Set<string> } = {
+    batch: null,
+    clientIds: new Set(),
+  }
 
   constructor(db: Database, onClose: () => void = () => {}, now: () => number = Date.now) {
     this.#db = db
@@ -186,6 +191,10 @@ class SqliteStore implements SessionStore {
     return this.#batch.runWriteBehind(() => this.#outgoing.acknowledge(client.id, messageId))
   }
 
+  hasOutgoing(clientId: string): boolean {
+    return this.#read(() => this.#outgoing.has(clientId))
+  }
+
   outgoingStream(client: ClientRef): Readable {
     return this.#read(() => this.#outgoing.stream(client.id))
   }
@@ -213,15 +222,43 @@ class SqliteStore implements SessionStore {
     // Stamped on the caller's packet too, as aedes' stores do.
     packet.brokerId = this.#broker?.id
     packet.clientId = client.id
-    return this.#batch.run(() => this.#wills.put(client.id, packet))
+    return this.#batch.run(() => {
+      this.#noteWillWrite(client.id)
+      this.#wills.put(client.id, packet)
+    })
   }
 
   async getWill(client: ClientRef): Promise<WillPacket | undefined> {
     return this.#read(() => this.#wills.get(client.id))
   }
 
+  /**
+   * aedes deletes the stored Will at every CONNECT (handlers/connect.js
+   * storeWill) and we do at every DISCONNECT, and most clients have none.
+   * With no row, and no write of this client's Will still waiting for its
+   * commit, what is committed already has no Will: nothing to wait for.
+   */
   delWill(client: { id: string }): Promise<WillPacket | undefined> {
-    return this.#batch.run(() => this.#wills.delete(client.id))
+    if (!this.#willWritePending(client.id) && !this.#wills.has(client.id)) {
+      return Promise.resolve(undefined)
+    }
+    return this.#batch.run(() => {
+      this.#noteWillWrite(client.id)
+      return this.#wills.delete(client.id)
+    })
+  }
+
+  /** Called inside the write's transaction: remembers it until that commits. */
+  #noteWillWrite(clientId: string): void {
+    if (this.#willWrites.batch !== this.#batch.pending) {
+      this.#willWrites = { batch: this.#batch.pending, clientIds: new Set() }
+    }
+    this.#willWrites.clientIds.add(clientId)
+  }
+
+  #willWritePending(clientId: string): boolean {
+    const { batch, clientIds } = this.#willWrites
+    return batch !== null && batch === this.#batch.pending && clientIds.has(clientId)
   }
 
   streamWill(brokers: Record<string, unknown> = {}): Readable {
@@ -248,8 +285,13 @@ class SqliteStore implements SessionStore {
     return this.#read(() => this.#sessions.count(prefix))
   }
 
+  /**
+   * Times and connection details for the inspector: a crash that loses them
+   * loses nothing a client relies on (a restart marks every session
+   * disconnected anyway), so they commit with the batch without waiting.
+   */
   touchSession(clientId: string, touch: SessionTouch): Promise<void> {
-    return this.#batch.run(() => this.#sessions.touch(clientId, touch))
+    return this.#batch.runWriteBehind(() => this.#sessions.touch(clientId, touch))
   }
 
   addToSession(clientId: string, counts: { dropped?: number; takeovers?: number }) {

@@ -47,6 +47,7 @@ export class OutgoingQueues {
   readonly #clearUnsent: Statement<[string, string, number], Row>
   readonly #page: Statement<[string, number, number, number], PageRow>
   readonly #discard: Statement<[string]>
+  readonly #any: Statement<[string], number>
   readonly #inflightCount: Statement<[], number>
 
   constructor(db: Database, assertOpen: () => void, now: () => number = Date.now) {
@@ -85,6 +86,9 @@ export class OutgoingQueues {
       )
       .raw()
     this.#discard = db.prepare('DELETE FROM outgoing WHERE client_id = ?')
+    this.#any = db
+      .prepare<[string], number>('SELECT 1 FROM outgoing WHERE client_id = ? LIMIT 1')
+      .pluck()
     // answered from the partial index outgoing_by_message_id: only in-flight rows are in it
     this.#inflightCount = db
       .prepare<[], number>('SELECT count(*) FROM outgoing WHERE message_id IS NOT NULL')
@@ -170,6 +174,11 @@ export class OutgoingQueues {
       if (rows.length < OUTGOING_PAGE_SIZE) return
       after = rows[rows.length - 1][PAGE_ROW_ID]
     }
+  }
+
+  /** Whether the client has any entry, queued or in flight. */
+  has(clientId: string): boolean {
+    return this.#any.get(clientId) !== undefined
   }
 
   /** Entries sent and not yet acknowledged, PUBRELs included, over every client. */

@@ -6,6 +6,7 @@ import { type WillRow, willFromRow, willParams } from './codec.ts'
 export class Wills {
   readonly #put: Statement<unknown[]>
   readonly #get: Statement<[string], WillRow>
+  readonly #has: Statement<[string], number>
   readonly #delete: Statement<[string], WillRow>
   readonly #all: Statement<[], WillRow>
 
@@ -15,6 +16,7 @@ export class Wills {
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     )
     this.#get = db.prepare('SELECT * FROM wills WHERE client_id = ?')
+    this.#has = db.prepare<[string], number>('SELECT 1 FROM wills WHERE client_id = ?').pluck()
     this.#delete = db.prepare('DELETE FROM wills WHERE client_id = ? RETURNING *')
     this.#all = db.prepare('SELECT * FROM wills ORDER BY rowid')
   }
@@ -26,6 +28,10 @@ export class Wills {
   get(clientId: string): WillPacket | undefined {
     const row = this.#get.get(clientId)
     return row && willFromRow(row)
+  }
+
+  has(clientId: string): boolean {
+    return this.#has.get(clientId) !== undefined
   }
 
   delete(clientId: string): WillPacket | undefined {
