@@ -1,32 +1,45 @@
 import { QlobberTrue } from 'qlobber'
 import QlobberSub, { type QlobberSubValue } from 'qlobber/aedes/qlobber-sub.js'
+import { ExactFilters } from './exact-filters.ts'
 import type { StoredSubscription, TopicSubscription } from './types.ts'
 
 /** MQTT topic syntax for qlobber [MQTT-4.7.1]. */
 const QLOBBER_OPTIONS = { separator: '/', wildcard_one: '+', wildcard_some: '#' }
 
 /**
- * The in-memory trie of qos > 0 subscriptions that `subscriptionsByTopic`
+ * The in-memory index of qos > 0 subscriptions that `subscriptionsByTopic`
  * answers from: aedes asks it on every publish, so it must not touch disk.
+ * Filters with wildcards go in qlobber's trie; the rest, which a broker of
+ * per-device topics holds by the hundred thousand, in a hash of exact
+ * filters at a fraction of a trie's memory.
  */
 export class SubscriptionTrie {
-  readonly #trie = new QlobberSub(QLOBBER_OPTIONS)
+  readonly #wildcards = new QlobberSub(QLOBBER_OPTIONS)
+  readonly #exact = new ExactFilters()
 
   get count(): number {
-    return this.#trie.subscriptionsCount
+    return this.#wildcards.subscriptionsCount + this.#exact.count
   }
 
   add(clientId: string, sub: StoredSubscription): void {
     const { topic, qos, rh, rap, nl } = sub
-    this.#trie.add(topic, { clientId, topic, qos, rh, rap, nl })
+    if (!hasWildcard(topic)) this.#exact.add(clientId, sub)
+    else this.#wildcards.add(topic, { clientId, topic, qos, rh, rap, nl })
   }
 
   remove(clientId: string, topic: string): void {
-    this.#trie.remove(topic, { clientId, topic })
+    if (!hasWildcard(topic)) this.#exact.remove(clientId, topic)
+    else this.#wildcards.remove(topic, { clientId, topic })
   }
 
+  /** Wildcard filters first, as qlobber orders 'a/#' before 'a/b' for the topic 'a/b'. */
   match(topic: string): TopicSubscription[] {
-    return this.#trie.match(topic) as (QlobberSubValue & TopicSubscription)[]
+    const matched = this.#wildcards.match(topic) as (QlobberSubValue & TopicSubscription)[]
+    const exact = this.#exact.match(topic)
+    if (exact.length === 0) return matched
+    if (matched.length === 0) return exact
+    for (const sub of exact) matched.push(sub)
+    return matched
   }
 }
 
