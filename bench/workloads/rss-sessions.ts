@@ -30,14 +30,19 @@ export function rssKiB(pids: number[]): number {
   return sum
 }
 
-/** RSS once it stopped moving (three samples 0.5 s apart within 0.5%), or after 20 s. */
+/**
+ * RSS once it stopped moving: ten samples 1 s apart within 0.5% of each other, or after 60 s. A
+ * Node process shrinks its heap some seconds after start-up (V8's memory reducer took a fresh
+ * broker from 107 to 84 MB about 7 s in); a shorter window caught the baseline before that and
+ * understated the memory per session by ~0.2 KiB.
+ */
 async function settledRss(pids: number[]): Promise<number> {
   const seen: number[] = []
-  for (let i = 0; i < 40; i++) {
-    await delay(500)
+  for (let i = 0; i < 60; i++) {
+    await delay(1000)
     seen.push(rssKiB(pids))
-    const last = seen.slice(-3)
-    if (last.length === 3 && Math.max(...last) - Math.min(...last) <= Math.max(...last) * 0.005) {
+    const last = seen.slice(-10)
+    if (last.length === 10 && Math.max(...last) - Math.min(...last) <= Math.max(...last) * 0.005) {
       break
     }
   }
