@@ -1,4 +1,3 @@
-import { finished } from 'node:stream'
 import type { Config } from '../config.ts'
 import type { AedesClientInternals, Deliver } from '../semantics/aedes-internals.ts'
 import type { ConnectionPolicies } from '../semantics/hooks.ts'
@@ -74,7 +73,7 @@ export function createPolicies(options: PolicyOptions): Policies {
       },
     })
     windows.set(client, window)
-    finished(client.conn, () => window.close())
+    onClose(client.conn, () => window.close())
     return window.deliver
   }
 
@@ -129,14 +128,22 @@ class OpenConnections {
       entry.count++
       entry.window = window
     } else this.#open.set(clientId, { count: 1, window })
-    let ended = false
-    finished(client.conn, () => {
-      if (ended) return
-      ended = true
+    onClose(client.conn, () => {
       const current = this.#open.get(clientId)
       if (!current) return
       if (--current.count === 0) this.#open.delete(clientId)
       else if (current.window === window) current.window = undefined
     })
   }
+}
+
+/**
+ * Runs `then` once the connection has closed, now if it already has. 'close'
+ * comes after 'end' and 'error' alike; `stream.finished` would also build an
+ * ERR_STREAM_PREMATURE_CLOSE error, stack and all, for every connection that
+ * closes without 'end', which is most of them.
+ */
+function onClose(conn: NodeJS.EventEmitter & { closed?: boolean }, then: () => void): void {
+  if (conn.closed) then()
+  else conn.once('close', then)
 }
