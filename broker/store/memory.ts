@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream'
 import { SessionLabError } from '../errors.ts'
 import { compareClientIds } from './client-id-order.ts'
+import { MemoryQueue } from './memory-queue.ts'
 import { copyOutgoing, copyPublish } from './packet.ts'
 import { Qos0Index } from './qos0-index.ts'
 import { isQueued, payloadBytes, QueueTally } from './queue-tally.ts'
@@ -41,8 +42,8 @@ class MemoryStore implements SessionStore {
   readonly #trie = new SubscriptionTrie()
   readonly #qos0 = new Qos0Index()
   readonly #tally = new QueueTally()
-  /** clientId -> queue, oldest first: queued and in-flight entries alike */
-  readonly #outgoing = new Map<string, OutgoingPacket[]>()
+  /** clientId -> queue, oldest first: queued and in-flight entries alike; none when empty */
+  readonly #outgoing = new Map<string, MemoryQueue>()
   /** clientId -> messageId -> QoS 2 PUBLISH received, awaiting PUBREL */
   readonly #incoming = new Map<string, Map<number, StoredPacket>>()
   readonly #wills = new Map<string, WillPacket>()
@@ -171,29 +172,28 @@ class MemoryStore implements SessionStore {
   }
 
   async outgoingUpdate(client: ClientRef, packet: OutgoingPacket): Promise<void> {
-    const queue = this.#outgoing.get(client.id) ?? []
+    const queue = this.#outgoing.get(client.id)
     const { brokerId, brokerCounter, messageId } = packet
     // aedes' memory store also lets an entry without brokerId match a packet
     // without one (undefined === undefined): a second PUBREC then rewrote the
     // first PUBREL's messageId. Origins only match when there is one.
-    if (brokerId != null) {
-      const sent = queue.find((e) => e.brokerId === brokerId && e.brokerCounter === brokerCounter)
-      if (sent) {
-        if (isQueued(sent) && messageId != null) {
-          this.#tally.unqueued(client.id, payloadBytes(sent.payload))
+    if (queue && brokerId != null) {
+      const sent = queue.findByOrigin(brokerId, brokerCounter)
+      if (sent !== undefined) {
+        const entry = queue.get(sent)
+        if (isQueued(entry) && messageId != null) {
+          this.#tally.unqueued(client.id, payloadBytes(entry.payload))
         }
-        sent.messageId = messageId
+        queue.setMessageId(sent, messageId)
         return
       }
     }
-    const index =
-      messageId == null
-        ? -1
-        : queue.findIndex(
-            (e) => e.messageId === messageId && (brokerId == null || e.brokerId !== brokerId),
-          )
-    if (index < 0) throw new Error('no such packet')
-    queue[index] = copyOutgoing(packet)
+    const replaced =
+      queue && messageId != null
+        ? queue.findByMessageId(messageId, (e) => brokerId == null || e.brokerId !== brokerId)
+        : undefined
+    if (replaced === undefined) throw new Error('no such packet')
+    queue?.replace(replaced, copyOutgoing(packet))
   }
 
   async outgoingClearMessageId(
@@ -203,36 +203,41 @@ class MemoryStore implements SessionStore {
     const queue = this.#outgoing.get(client.id)
     if (!queue) return undefined
     const { messageId, brokerId, brokerCounter } = packet
-    let index = -1
-    if (messageId != null) index = queue.findIndex((e) => e.messageId === messageId)
+    let seq: number | undefined
+    if (messageId != null) seq = queue.findByMessageId(messageId)
     else if (brokerId != null) {
-      index = queue.findIndex(
-        (e) => e.messageId == null && e.brokerId === brokerId && e.brokerCounter === brokerCounter,
-      )
+      seq = queue.findByOrigin(brokerId, brokerCounter, (e) => e.messageId == null)
     }
-    if (index < 0) return undefined
-    const [removed] = queue.splice(index, 1)
+    if (seq === undefined) return undefined
+    const removed = queue.delete(seq) as OutgoingPacket
+    this.#forgetIfEmpty(client.id, queue)
     if (isQueued(removed)) this.#tally.unqueued(client.id, payloadBytes(removed.payload))
     return removed
   }
 
   outgoingStream(client: ClientRef): Readable {
-    // A snapshot, as in aedes: what is queued after this call is not in it.
-    const queue = [...(this.#outgoing.get(client.id) ?? [])]
+    // A snapshot, as in aedes: what is queued after this call is not in it,
+    // and what is cleared meanwhile still is. One pass per resume, not per entry.
+    const queue = [...(this.#outgoing.get(client.id)?.values() ?? [])]
     return Readable.from(copiesOf(queue))
   }
 
   hasOutgoing(clientId: string): boolean {
-    return (this.#outgoing.get(clientId)?.length ?? 0) > 0
+    return (this.#outgoing.get(clientId)?.size ?? 0) > 0
   }
 
-  #queueOf(clientId: string): OutgoingPacket[] {
+  #queueOf(clientId: string): MemoryQueue {
     let queue = this.#outgoing.get(clientId)
     if (!queue) {
-      queue = []
+      queue = new MemoryQueue()
       this.#outgoing.set(clientId, queue)
     }
     return queue
+  }
+
+  /** An empty queue's Maps would outlive it by hundreds of bytes, for every session drained. */
+  #forgetIfEmpty(clientId: string, queue: MemoryQueue): void {
+    if (queue.size === 0) this.#outgoing.delete(clientId)
   }
 
   async incomingStorePacket(client: ClientRef, packet: StoredPacket): Promise<void> {
@@ -357,7 +362,7 @@ class MemoryStore implements SessionStore {
       inflight: 0,
       incoming: this.#incoming.get(clientId)?.size ?? 0,
     }
-    for (const entry of this.#outgoing.get(clientId) ?? []) {
+    for (const entry of this.#outgoing.get(clientId)?.values() ?? []) {
       if (entry.messageId != null) {
         stats.inflight++
         continue
@@ -407,9 +412,7 @@ class MemoryStore implements SessionStore {
 
   async queueTotals(): Promise<{ queued: number; inflight: number }> {
     let inflight = 0
-    for (const queue of this.#outgoing.values()) {
-      for (const entry of queue) if (entry.messageId != null) inflight++
-    }
+    for (const queue of this.#outgoing.values()) inflight += queue.inflight
     return { queued: this.#tally.sum(), inflight }
   }
 
@@ -417,23 +420,20 @@ class MemoryStore implements SessionStore {
     clientId: string,
     drop: (entry: QueuedEntry, left: QueueTotals) => boolean,
   ): Promise<void> {
-    const queue = this.#outgoing.get(clientId) ?? []
-    const kept: OutgoingPacket[] = []
-    let walking = true
-    for (const entry of queue) {
-      if (walking && isQueued(entry)) {
+    const queue = this.#outgoing.get(clientId)
+    // In-flight entries are passed over: they are no longer the queue's to drop.
+    const droppedAll =
+      queue?.dropQueued((entry) => {
         const bytes = payloadBytes(entry.payload)
-        if (drop({ topic: entry.topic, qos: entry.qos, bytes }, this.#tally.get(clientId))) {
-          this.#tally.unqueued(clientId, bytes)
-          continue
+        if (!drop({ topic: entry.topic, qos: entry.qos, bytes }, this.#tally.get(clientId))) {
+          return false
         }
-        walking = false
-      }
-      kept.push(entry)
-    }
+        this.#tally.unqueued(clientId, bytes)
+        return true
+      }) ?? true
     // Every queued entry was dropped: whatever the tally says, none is left.
-    if (walking) this.#tally.forget(clientId)
-    if (kept.length < queue.length) this.#outgoing.set(clientId, kept)
+    if (droppedAll) this.#tally.forget(clientId)
+    if (queue) this.#forgetIfEmpty(clientId, queue)
   }
 
   qos0SubscriptionsByTopic(topic: string): TopicSubscription[] {
