@@ -2,7 +2,7 @@ import { Redis } from 'ioredis'
 import { connect, connectAsync, type IClientOptions, type MqttClient } from 'mqtt'
 import { onTestFinished } from 'vitest'
 import { tempDir } from '../helpers/broker.ts'
-import { type ChildBroker, startChildBroker } from '../helpers/child-broker.ts'
+import { type ChildBroker, freePortArgs, startChildBroker } from '../helpers/child-broker.ts'
 
 export const ADMIN_TOKEN = 'cluster-test-token'
 
@@ -27,16 +27,9 @@ export async function startNode(redisUrl: string, id: string, extra: string[] = 
     id,
     '--node-timeout',
     '1',
-    '--data-dir',
-    tempDir('sessionlab-node-'),
+    ...freePortArgs(tempDir('sessionlab-node-')),
     '--admin-token',
     ADMIN_TOKEN,
-    '--mqtt-port',
-    '0',
-    '--ws-port',
-    '0',
-    '--http-port',
-    '0',
     ...extra,
   ])
   const http = await broker.printed(/HTTP API\s+(http:\S+)\n/)

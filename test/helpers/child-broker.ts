@@ -170,18 +170,12 @@ export async function startChildBroker(
   }
 }
 
+/** The flags of a broker keeping its files in `dataDir`, every port picked free. */
+export function freePortArgs(dataDir: string): string[] {
+  return ['--data-dir', dataDir, '--mqtt-port', '0', '--ws-port', '0', '--http-port', '0']
+}
+
 /** The flags of a broker on the SQLite store in `dataDir`, every port picked free. */
 export function sqliteArgs(dataDir: string): string[] {
-  return [
-    '--store',
-    'sqlite',
-    '--data-dir',
-    dataDir,
-    '--mqtt-port',
-    '0',
-    '--ws-port',
-    '0',
-    '--http-port',
-    '0',
-  ]
+  return ['--store', 'sqlite', ...freePortArgs(dataDir)]
 }
