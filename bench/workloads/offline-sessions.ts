@@ -1,4 +1,5 @@
 import type { Target } from '../types.ts'
+import { withDeadline, withProgressLog } from './measure.ts'
 import type { PacketSocket } from './packet-socket.ts'
 import { publishEncoder } from './publisher.ts'
 import { openSession, subscribeQos1 } from './session.ts'
@@ -81,4 +82,38 @@ export function queueForEach(
   while (sent < Math.min(window, total)) sendNext()
   socket.flush()
   return Promise.race([done, socket.failed])
+}
+
+/** How to fill a broker with offline sessions: see {@link populateOfflineSessions}. */
+export interface OfflineSetup {
+  sessions: number
+  queued: number
+  parallel: number
+  window: number
+  /** Each phase (creating, queueing) takes minutes at 100,000 sessions: its deadline. */
+  setupTimeoutMs: number
+}
+
+/**
+ * Creates `sessions` persistent sessions (one QoS 1 subscription each, left offline), then queues
+ * `queued` QoS 1 messages for each through one publisher `publisherId`, logging progress under
+ * `label` and failing a phase that misses its deadline with how far it got.
+ */
+export async function populateOfflineSessions(
+  target: Target,
+  setup: OfflineSetup,
+  label: string,
+  publisherId: string,
+): Promise<void> {
+  const { sessions, queued, parallel, window, setupTimeoutMs } = setup
+  const created = { sessions: 0 }
+  const createdSoFar = (): string => `${created.sessions}/${sessions} sessions created`
+  const creating = createOfflineSessions(target, allSessions(sessions), parallel, created)
+  await withDeadline(withProgressLog(label, creating, createdSoFar), setupTimeoutMs, createdSoFar)
+  const publisher = await openSession(target, publisherId, true)
+  const acked = { acked: 0 }
+  const queuedSoFar = (): string => `${acked.acked}/${sessions * queued} messages queued`
+  const queueing = queueForEach(publisher, sessions, queued, window, acked)
+  await withDeadline(withProgressLog(label, queueing, queuedSoFar), setupTimeoutMs, queuedSoFar)
+  await publisher.end()
 }

@@ -2,44 +2,20 @@ import { setTimeout as delay } from 'node:timers/promises'
 import type { RunningBroker } from '../brokers.ts'
 import { machineBusyMs, processCpuMs } from '../procfs.ts'
 import type { Measurement, Target, Targets } from '../types.ts'
-import { withDeadline, withProgressLog } from './measure.ts'
-import { allSessions, createOfflineSessions, queueForEach, sessionId } from './offline-sessions.ts'
+import { withDeadline } from './measure.ts'
+import { type OfflineSetup, populateOfflineSessions, sessionId } from './offline-sessions.ts'
 import { PacketSocket } from './packet-socket.ts'
-import { connectPacket, openSession } from './session.ts'
+import { connectPacket } from './session.ts'
 import { CountingSubscriber } from './subscriber.ts'
 
-export interface RestartSetupParams {
-  sessions: number
-  queued: number
-  parallel: number
-  window: number
-  setupTimeoutMs: number
-}
+export type RestartSetupParams = OfflineSetup
 
 /**
  * Generator side of the restart workload: `sessions` persistent sessions, each with one QoS 1
  * subscription, left offline with `queued` QoS 1 messages each. Not timed.
  */
 export async function setUpRestart(targets: Targets, params: RestartSetupParams): Promise<void> {
-  const { sessions, queued, parallel, window, setupTimeoutMs } = params
-  const created = { sessions: 0 }
-  const createdSoFar = (): string => `${created.sessions}/${sessions} sessions created`
-  const creating = createOfflineSessions(targets.publish, allSessions(sessions), parallel, created)
-  await withDeadline(
-    withProgressLog('restart setup', creating, createdSoFar),
-    setupTimeoutMs,
-    createdSoFar,
-  )
-  const publisher = await openSession(targets.publish, 'bench-restart-pub', true)
-  const acked = { acked: 0 }
-  const queuedSoFar = (): string => `${acked.acked}/${sessions * queued} messages queued`
-  const queueing = queueForEach(publisher, sessions, queued, window, acked)
-  await withDeadline(
-    withProgressLog('restart setup', queueing, queuedSoFar),
-    setupTimeoutMs,
-    queuedSoFar,
-  )
-  await publisher.end()
+  await populateOfflineSessions(targets.publish, params, 'restart setup', 'bench-restart-pub')
 }
 
 const RETRY_MS = 5

@@ -2,18 +2,11 @@ import { readFileSync } from 'node:fs'
 import { setTimeout as delay } from 'node:timers/promises'
 import { median } from '../stats.ts'
 import type { Measurement, Targets } from '../types.ts'
-import { startInterval, withDeadline, withProgressLog } from './measure.ts'
-import { allSessions, createOfflineSessions, queueForEach } from './offline-sessions.ts'
-import { openSession } from './session.ts'
+import { startInterval } from './measure.ts'
+import { type OfflineSetup, populateOfflineSessions } from './offline-sessions.ts'
 
-export interface RssParams {
+export interface RssParams extends OfflineSetup {
   brokerPids: number[]
-  sessions: number
-  queued: number
-  parallel: number
-  window: number
-  /** Setting up this many sessions takes minutes: the deadline of each setup phase. */
-  setupTimeoutMs: number
   /** SessionLab's HTTP API, to time a page of sessions and /metrics at this many sessions. */
   http?: string
 }
@@ -57,27 +50,10 @@ async function settledRss(pids: number[]): Promise<number> {
  * of 21 calls after a first one) at that many sessions.
  */
 export async function runRssSessions(targets: Targets, params: RssParams): Promise<Measurement[]> {
-  const { brokerPids, sessions, queued, parallel, window, setupTimeoutMs, http } = params
+  const { brokerPids, sessions, http } = params
   const before = await settledRss(brokerPids)
   const timer = startInterval(brokerPids)
-  const created = { sessions: 0 }
-  const createdSoFar = (): string => `${created.sessions}/${sessions} sessions created`
-  const creating = createOfflineSessions(targets.publish, allSessions(sessions), parallel, created)
-  await withDeadline(
-    withProgressLog('rss-sessions', creating, createdSoFar),
-    setupTimeoutMs,
-    createdSoFar,
-  )
-  const publisher = await openSession(targets.publish, 'bench-rss-pub', true)
-  const acked = { acked: 0 }
-  const queuedSoFar = (): string => `${acked.acked}/${sessions * queued} messages queued`
-  const queueing = queueForEach(publisher, sessions, queued, window, acked)
-  await withDeadline(
-    withProgressLog('rss-sessions', queueing, queuedSoFar),
-    setupTimeoutMs,
-    queuedSoFar,
-  )
-  await publisher.end()
+  await populateOfflineSessions(targets.publish, params, 'rss-sessions', 'bench-rss-pub')
   const setup = timer.stop('rss-per-session', sessions)
   const after = await settledRss(brokerPids)
   const measurements: Measurement[] = [{ ...setup, value: (after - before) / sessions }]
