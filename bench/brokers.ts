@@ -16,7 +16,7 @@ export const MOSQUITTO = '/usr/sbin/mosquitto'
 export const REDIS_SERVER = '/usr/bin/redis-server'
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url))
 /**
- * Node flags for SessionLab brokers only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile
+ * Node flags for the Node brokers (SessionLab, aedes-bare), e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile
  * the broker under a workload (NODE_OPTIONS refuses --cpu-prof, and would reach generators too).
  */
 const BROKER_NODE_ARGS = (process.env.BENCH_BROKER_NODE_ARGS ?? '').split(' ').filter(Boolean)
@@ -190,7 +190,7 @@ async function startRedis(): Promise<{ proc: ManagedProcess; dir: string; url: s
 }
 
 async function startAedesBare(): Promise<RunningBroker> {
-  const args = ['--import', 'tsx', 'bench/brokers/aedes-bare.ts']
+  const args = [...BROKER_NODE_ARGS, '--import', 'tsx', 'bench/brokers/aedes-bare.ts']
   const proc = startProcess(process.execPath, args, REPO_ROOT)
   try {
     const { target } = await waitForUrls(proc, false)
