@@ -29,6 +29,7 @@ export interface Config {
   sessionExpiry: number
   sysInterval: number
   historySize: number
+  idleCompaction: boolean
   passwordFile: string
   aclFile: string
   allowAnonymous: 'auto' | 'true' | 'false'
@@ -205,6 +206,12 @@ export const fields: { [K in keyof Config]: Field } = {
     kind: { type: 'int', min: 0, max: 10_000 },
     default: 100,
     help: "events kept in each session's history",
+  },
+  idleCompaction: {
+    flag: 'idle-compaction',
+    kind: { type: 'bool' },
+    default: true,
+    help: 'once idle after a burst, compact the JS heap so its memory goes back to the OS (one GC pause)',
   },
   passwordFile: {
     flag: 'password-file',

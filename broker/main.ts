@@ -9,6 +9,7 @@ import { createBroker, type Logger } from './broker.ts'
 import { loadConfig } from './config.ts'
 import { isSessionLabError } from './errors.ts'
 import { describeAdminToken } from './http/admin-token.ts'
+import { IdleCompaction } from './memory/idle-compaction.ts'
 
 const log: Logger = {
   info: (message) => process.stdout.write(`${message}\n`),
@@ -60,10 +61,24 @@ async function main(): Promise<number> {
     log.info(`  published ${broker.orphanedWillsPublished} Will(s) left by ${by}`)
   }
 
+  const compaction = config.idleCompaction
+    ? new IdleCompaction({
+        onCompacted: ({ beforeBytes, afterBytes, pauseMs }) =>
+          log.info(
+            `idle: compacted the heap from ${mib(beforeBytes)} to ${mib(afterBytes)} MiB (${Math.round(pauseMs)} ms pause)`,
+          ),
+      }).start()
+    : null
+
   log.info(`${await stopped}: shutting down`)
+  compaction?.stop()
   await broker.close()
   log.info('stopped')
   return 0
+}
+
+function mib(bytes: number): number {
+  return Math.round(bytes / 2 ** 20)
 }
 
 main().then(
