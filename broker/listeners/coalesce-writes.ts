@@ -15,13 +15,19 @@ export function coalesceWrites(socket: Socket): Socket {
     // A destroyed socket has dropped its buffer; uncork on it is a no-op.
     socket.uncork()
   }
-  socket.write = function (this: Socket, ...args: Parameters<Socket['write']>): boolean {
+  // Named parameters, not a rest array: this runs for every packet written.
+  socket.write = function (this: Socket, chunk: unknown, encoding?: unknown, callback?: unknown) {
     if (!held) {
       held = true
       socket.cork()
       setImmediate(release)
     }
-    return write.apply(this, args)
+    return (write as (c: unknown, e?: unknown, cb?: unknown) => boolean).call(
+      this,
+      chunk,
+      encoding,
+      callback,
+    )
   } as Socket['write']
   return socket
 }
