@@ -4,17 +4,24 @@
  * around it. The `drain` and `live` workloads of `npm run bench` spend at least this on the
  * broker's one thread, so it bounds what any broker built on this store can reach there.
  *
- * Four sequences, each over `--messages` messages queued for one client among other clients' rows:
+ * Two sequences, each over `--messages` messages for one client among 100,000 rows of other
+ * clients, with the transactions the broker uses:
  *
- * - `store-drain`: SessionLab's store as a resume uses it: the queue streamed a page at a time,
- *   each message given its packet id (`outgoingUpdate`), committed per 256 as `resumeStream`
- *   does, then acknowledged (`outgoingAcknowledge`).
- * - `store-live`: as a live QoS 1 delivery to an online persistent subscriber uses it: queued
- *   (`outgoingEnqueueCombi`), given its packet id, acknowledged; committed per 100 (a window).
- * - `rows-drain`, `rows-live`: the same row operations (read, set the packet id, delete; insert,
- *   set, delete) in the same transactions, on the least a row-per-message layout needs: one table
- *   clustered on (client_id, id), no other index, every row addressed by its primary key, called
- *   straight through better-sqlite3: the least B-tree work a queue with a row per message does.
+ * - `drain`: the queue read a page of 256 at a time; each page's packet ids committed together
+ *   with the previous page's acknowledgements (as a resume numbers a page per commit and the
+ *   acknowledgements are write-behind).
+ * - `live`: per window of 100 (a publisher's window), the messages queued in one commit (with the
+ *   previous window's acknowledgements), then given their packet ids in another.
+ *
+ * Each at three depths:
+ *
+ * - `store-…`: SessionLab's store through its API (`outgoingStream`, `outgoingEnqueueCombi`,
+ *   `outgoingUpdate`, `outgoingAcknowledge`, `flush`): a promise per write, committed per batch.
+ * - `queues-…`: the store's table code (`OutgoingQueues`) and schema straight through
+ *   better-sqlite3, one `db.transaction` per commit: its SQL without the write batch.
+ * - `rows-…`: the same row operations on the least a row-per-message layout needs: one table
+ *   clustered on (client_id, id), no other index, every row addressed by its key, straight through
+ *   better-sqlite3: the least B-tree work a queue with a row per message does.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -22,18 +29,20 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import Database from 'better-sqlite3'
 import { openSqliteStore } from '../broker/store/sqlite/index.ts'
+import { openDatabase } from '../broker/store/sqlite/open.ts'
+import { OutgoingQueues } from '../broker/store/sqlite/outgoing.ts'
 import type { SessionStore, StoredPacket } from '../broker/store/types.ts'
 import { describeMachine } from './machine.ts'
 import { median } from './stats.ts'
 
-const SEQUENCE_NAMES = ['store-drain', 'store-live', 'rows-drain', 'rows-live']
+const DEPTHS = ['store', 'queues', 'rows'] as const
+const SEQUENCE_NAMES = DEPTHS.flatMap((depth) => [`${depth}-drain`, `${depth}-live`])
+const USAGE = `store-floor.ts [--messages N] [--runs N] [--sequences ${SEQUENCE_NAMES.join(',')}]`
 
 function usage(message: string): never {
   console.error(`${message}\nusage: ${USAGE}`)
   process.exit(2)
 }
-const USAGE =
-  'store-floor.ts [--messages N] [--runs N] [--sequences store-drain,store-live,rows-drain,rows-live]'
 
 let values: { messages: string; runs: string; sequences: string }
 try {
@@ -59,273 +68,253 @@ for (const [name, value] of [
 for (const name of CHOSEN) {
   if (!SEQUENCE_NAMES.includes(name)) usage(`--sequences: unknown sequence ${name}`)
 }
+
 // As in the workloads: a 64-byte payload; other clients' rows so that lookups are not trivial.
 const PAYLOAD = Buffer.alloc(64, 7)
 const OTHER_ROWS = 100_000
-const packetId = (i: number) => (i % 65535) + 1
 const RESUME_PAGE = 256
 const WINDOW = 100
-const CLIENT = { id: 'floor-sub' }
+const CLIENT = 'floor-sub'
+const packetId = (k: number) => (k % 65535) + 1
 
 function packet(counter: number, messageId?: number): StoredPacket {
-  const p = {
-    cmd: 'publish',
-    topic: 'bench/floor',
-    payload: PAYLOAD,
-    qos: 1,
+  const fixed = { cmd: 'publish', topic: 'bench/floor', payload: PAYLOAD, qos: 1 } as const
+  return {
+    ...fixed,
     retain: false,
-  } as const
-  return { ...p, dup: false, brokerId: 'floor', brokerCounter: counter, messageId }
+    dup: false,
+    brokerId: 'floor',
+    brokerCounter: counter,
+    messageId,
+  }
 }
 // Built before the clock starts: a broker has its packets already.
 const QUEUED = Array.from({ length: MESSAGES }, (_, k) => packet(k))
 const NUMBERED = Array.from({ length: MESSAGES }, (_, k) => packet(k, packetId(k)))
 
+/** A queued message as a depth finds it again: its row id where the depth has one. */
+interface Entry {
+  rowId: number
+  packet: StoredPacket
+}
+
+/** One depth of the store, as the sequences use it; `client`'s queue starts empty. */
+interface Depth {
+  /** Runs `work` in one transaction; settles once it committed. */
+  commit(work: () => void): Promise<void> | void
+  /** Queues message k (QUEUED[k]) for the client. */
+  queue(k: number): void
+  /** Gives a queued entry the packet id `numbered` carries. */
+  number(entry: Entry, numbered: StoredPacket): void
+  acknowledge(entry: Entry, messageId: number): void
+  /** The client's queue from the start, a page at a time. */
+  pages(): AsyncIterable<Entry[]>
+  isEmpty(): boolean
+  close(): Promise<void> | void
+}
+
+async function* paged(packets: AsyncIterable<unknown>): AsyncGenerator<Entry[]> {
+  let page: Entry[] = []
+  for await (const entry of packets) {
+    page.push({ rowId: 0, packet: entry as StoredPacket })
+    if (page.length === RESUME_PAGE) {
+      yield page
+      page = []
+    }
+  }
+  if (page.length > 0) yield page
+}
+
+async function storeDepth(file: string): Promise<Depth> {
+  const store: SessionStore = openSqliteStore({ file })
+  const { outgoingAcknowledge } = store
+  if (!outgoingAcknowledge) throw new Error('the SQLite store has no outgoingAcknowledge')
+  await store.setup({ id: 'floor' } as never)
+  for (let i = 0; i < OTHER_ROWS; i += 1000) {
+    for (let k = i; k < i + 1000; k++) {
+      store.outgoingEnqueue({ clientId: `other-${k % 1000}` }, packet(-k))
+    }
+    await store.flush()
+  }
+  const client = { id: CLIENT }
+  return {
+    commit(work) {
+      work()
+      return store.flush()
+    },
+    queue: (k) => store.outgoingEnqueueCombi([{ clientId: CLIENT }], QUEUED[k]),
+    number: (_, numbered) => store.outgoingUpdate(client, numbered),
+    acknowledge: (_, messageId) => outgoingAcknowledge.call(store, client, messageId),
+    pages: () => paged(store.outgoingStream(client)),
+    isEmpty: () => store.hasOutgoing?.(CLIENT) === false,
+    close: () => store.destroy(),
+  }
+}
+
+function queuesDepth(file: string): Depth {
+  const db = openDatabase(file, 'normal', Date.now)
+  const queues = new OutgoingQueues(db, () => {})
+  db.transaction(() => {
+    for (let k = 0; k < OTHER_ROWS; k++) queues.enqueue([`other-${k % 1000}`], packet(-k))
+  })()
+  return {
+    commit: (work) => db.transaction(work)(),
+    queue: (k) => queues.enqueue([CLIENT], QUEUED[k]),
+    number: (_, numbered) => queues.update(CLIENT, numbered),
+    acknowledge: (_, messageId) => queues.acknowledge(CLIENT, messageId),
+    pages: () => paged(queues.stream(CLIENT)),
+    isEmpty: () => !queues.has(CLIENT),
+    close: () => {
+      db.close()
+    },
+  }
+}
+
+const COLUMNS = 'broker_id, broker_counter, message_id, cmd, topic, payload, qos, retain, dup'
+
+function rowsDepth(file: string): Depth {
+  const db = new Database(file)
+  db.pragma('journal_mode = WAL')
+  db.pragma('synchronous = NORMAL')
+  db.exec(`CREATE TABLE outgoing (client_id TEXT NOT NULL, id INTEGER NOT NULL,
+    broker_id TEXT, broker_counter INTEGER, message_id INTEGER, cmd TEXT NOT NULL, topic TEXT,
+    payload BLOB, qos INTEGER, retain INTEGER, dup INTEGER,
+    PRIMARY KEY (client_id, id)) WITHOUT ROWID`)
+  const insert = db.prepare(
+    `INSERT INTO outgoing (client_id, id, ${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  )
+  const setPacketId = db.prepare(
+    'UPDATE outgoing SET message_id = ? WHERE client_id = ? AND id = ?',
+  )
+  const remove = db.prepare('DELETE FROM outgoing WHERE client_id = ? AND id = ?')
+  const page = db
+    .prepare(
+      `SELECT ${COLUMNS}, id FROM outgoing WHERE client_id = ? AND id > ? ORDER BY id LIMIT ?`,
+    )
+    .raw()
+  const count = db.prepare('SELECT count(*) FROM outgoing WHERE client_id = ?').pluck()
+  const add = (clientId: string, id: number, p: StoredPacket) => {
+    insert.run(clientId, id, 'floor', p.brokerCounter, null, 'publish', p.topic, p.payload, 1, 0, 0)
+  }
+  db.transaction(() => {
+    for (let k = 0; k < OTHER_ROWS; k++) add(`other-${k % 1000}`, k + 1, packet(-k))
+  })()
+  const firstId = OTHER_ROWS + 1
+  async function* pages(): AsyncGenerator<Entry[]> {
+    let after = 0
+    for (;;) {
+      const rows = page.all(CLIENT, after, RESUME_PAGE) as unknown[][]
+      if (rows.length === 0) return
+      after = rows[rows.length - 1][9] as number
+      yield rows.map((row) => ({ rowId: row[9] as number, packet: QUEUED[row[1] as number] }))
+    }
+  }
+  return {
+    commit: (work) => db.transaction(work)(),
+    queue: (k) => add(CLIENT, firstId + k, QUEUED[k]),
+    number: (entry, numbered) => setPacketId.run(numbered.messageId, CLIENT, entry.rowId),
+    acknowledge: (entry) => remove.run(CLIENT, entry.rowId),
+    pages,
+    isEmpty: () => count.get(CLIENT) === 0,
+    close: () => {
+      db.close()
+    },
+  }
+}
+
 /** µs per message of `body`, which handles `MESSAGES` messages. */
-async function timed(body: () => Promise<void> | void): Promise<number> {
+async function timed(body: () => Promise<void>): Promise<number> {
   const start = process.hrtime.bigint()
   await body()
   return Number(process.hrtime.bigint() - start) / 1e3 / MESSAGES
 }
 
-type Run = (store: SessionStore, acknowledge: (messageId: number) => unknown) => Promise<number>
-
-/** Runs `run` on a fresh store file holding other clients' rows; checks it left no queue behind. */
-async function withStore(run: Run): Promise<number> {
-  const dir = mkdtempSync(join(tmpdir(), 'store-floor-'))
-  const store = openSqliteStore({ file: join(dir, 'sessionlab.db') })
-  try {
-    const { outgoingAcknowledge } = store
-    if (!outgoingAcknowledge) throw new Error('the SQLite store has no outgoingAcknowledge')
-    await store.setup({ id: 'floor' } as never)
-    for (let i = 0; i < OTHER_ROWS; i += 1000) {
-      for (let k = i; k < i + 1000; k++)
-        store.outgoingEnqueue({ clientId: `other-${k % 1000}` }, packet(-k))
-      await store.flush()
-    }
-    const us = await run(store, (messageId) => outgoingAcknowledge.call(store, CLIENT, messageId))
-    if (store.hasOutgoing?.(CLIENT.id) !== false)
-      throw new Error(`${CLIENT.id}'s queue is not empty`)
-    return us
-  } finally {
-    await store.destroy()
-    rmSync(dir, { recursive: true, force: true })
-  }
-}
-
-async function queue(store: SessionStore): Promise<void> {
+async function drain(depth: Depth): Promise<number> {
   for (let i = 0; i < MESSAGES; i += 1000) {
-    for (let k = i; k < Math.min(i + 1000, MESSAGES); k++) {
-      store.outgoingEnqueueCombi([{ clientId: CLIENT.id }], QUEUED[k])
-    }
-    await store.flush()
+    await depth.commit(() => {
+      for (let k = i; k < Math.min(i + 1000, MESSAGES); k++) depth.queue(k)
+    })
   }
+  return timed(async () => {
+    let sent = 0
+    let unacknowledged: StoredPacket[] = []
+    let previous: Entry[] = []
+    for await (const page of depth.pages()) {
+      const numbered = page.map((entry) => ({ ...entry.packet, messageId: packetId(sent++) }))
+      await depth.commit(() => {
+        previous.forEach((entry, i) => depth.acknowledge(entry, unacknowledged[i].messageId ?? 0))
+        page.forEach((entry, i) => depth.number(entry, numbered[i]))
+      })
+      previous = page
+      unacknowledged = numbered
+    }
+    await depth.commit(() => {
+      previous.forEach((entry, i) => depth.acknowledge(entry, unacknowledged[i].messageId ?? 0))
+    })
+    if (sent !== MESSAGES) throw new Error(`read ${sent} of ${MESSAGES} queued messages`)
+  })
 }
 
-const storeDrain = () =>
-  withStore(async (store, acknowledge) => {
-    await queue(store)
-    return timed(async () => {
-      let page: StoredPacket[] = []
-      let sent = 0
-      const send = async () => {
-        const ids = page.map(() => packetId(sent++))
-        page.forEach((entry, k) => store.outgoingUpdate(CLIENT, { ...entry, messageId: ids[k] }))
-        await store.flush()
-        for (const id of ids) acknowledge(id)
-        page = []
-      }
-      for await (const entry of store.outgoingStream(CLIENT)) {
-        page.push(entry as StoredPacket)
-        if (page.length === RESUME_PAGE) await send()
-      }
-      await send()
-      await store.flush()
-      if (sent !== MESSAGES) throw new Error(`streamed ${sent} of ${MESSAGES}`)
+async function live(depth: Depth): Promise<number> {
+  const firstRow = OTHER_ROWS + 1
+  const entry = (k: number): Entry => ({ rowId: firstRow + k, packet: QUEUED[k] })
+  return timed(async () => {
+    let previous = { from: 0, to: 0 }
+    for (let from = 0; from < MESSAGES; from += WINDOW) {
+      const to = Math.min(from + WINDOW, MESSAGES)
+      await depth.commit(() => {
+        for (let k = previous.from; k < previous.to; k++) depth.acknowledge(entry(k), packetId(k))
+        for (let k = from; k < to; k++) depth.queue(k)
+      })
+      await depth.commit(() => {
+        for (let k = from; k < to; k++) depth.number(entry(k), NUMBERED[k])
+      })
+      previous = { from, to }
+    }
+    await depth.commit(() => {
+      for (let k = previous.from; k < previous.to; k++) depth.acknowledge(entry(k), packetId(k))
     })
   })
+}
 
-const storeLive = () =>
-  withStore((store, acknowledge) =>
-    timed(async () => {
-      for (let i = 0; i < MESSAGES; i += WINDOW) {
-        const end = Math.min(i + WINDOW, MESSAGES)
-        for (let k = i; k < end; k++)
-          store.outgoingEnqueueCombi([{ clientId: CLIENT.id }], QUEUED[k])
-        await store.flush()
-        for (let k = i; k < end; k++) {
-          store.outgoingUpdate(CLIENT, NUMBERED[k])
-        }
-        await store.flush()
-        for (let k = i; k < end; k++) acknowledge(packetId(k))
-      }
-      await store.flush()
-    }),
-  )
+const OPEN: Record<(typeof DEPTHS)[number], (file: string) => Depth | Promise<Depth>> = {
+  store: storeDepth,
+  queues: queuesDepth,
+  rows: rowsDepth,
+}
+const SEQUENCES = { drain, live }
 
-const COLUMNS = 'broker_id, broker_counter, message_id, cmd, topic, payload, qos, retain, dup'
-
-function withRows(run: (db: Database.Database) => number): number {
+/** One run on a fresh file; fails if the client's queue is not empty at the end. */
+async function runOnce(name: string): Promise<number> {
+  const [depthName, sequenceName] = name.split('-') as [keyof typeof OPEN, keyof typeof SEQUENCES]
   const dir = mkdtempSync(join(tmpdir(), 'store-floor-'))
-  const db = new Database(join(dir, 'rows.db'))
   try {
-    db.pragma('journal_mode = WAL')
-    db.pragma('synchronous = NORMAL')
-    db.exec(`CREATE TABLE outgoing (client_id TEXT NOT NULL, id INTEGER NOT NULL,
-      broker_id TEXT, broker_counter INTEGER, message_id INTEGER, cmd TEXT NOT NULL, topic TEXT,
-      payload BLOB, qos INTEGER, retain INTEGER, dup INTEGER,
-      PRIMARY KEY (client_id, id)) WITHOUT ROWID`)
-    const insert = db.prepare(
-      `INSERT INTO outgoing (client_id, id, ${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    db.transaction(() => {
-      for (let k = 0; k < OTHER_ROWS; k++) {
-        insert.run(
-          `other-${k % 1000}`,
-          k + 1,
-          'floor',
-          -k,
-          null,
-          'publish',
-          'bench/floor',
-          PAYLOAD,
-          1,
-          0,
-          0,
-        )
-      }
-    })()
-    const us = run(db)
-    const left = db
-      .prepare('SELECT count(*) FROM outgoing WHERE client_id = ?')
-      .pluck()
-      .get(CLIENT.id)
-    if (left !== 0) throw new Error(`${CLIENT.id} has ${left} rows left`)
-    return us
+    const depth = await OPEN[depthName](join(dir, 'floor.db'))
+    try {
+      const us = await SEQUENCES[sequenceName](depth)
+      if (!depth.isEmpty()) throw new Error(`${name}: the client's queue is not empty at the end`)
+      return us
+    } finally {
+      await depth.close()
+    }
   } finally {
-    db.close()
     rmSync(dir, { recursive: true, force: true })
   }
 }
-
-function rowStatements(db: Database.Database) {
-  return {
-    insert: db.prepare(
-      `INSERT INTO outgoing (client_id, id, ${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    number: db.prepare('UPDATE outgoing SET message_id = ? WHERE client_id = ? AND id = ?'),
-    remove: db.prepare('DELETE FROM outgoing WHERE client_id = ? AND id = ?'),
-    page: db
-      .prepare(
-        `SELECT ${COLUMNS}, id FROM outgoing WHERE client_id = ? AND id > ? ORDER BY id LIMIT ?`,
-      )
-      .raw(),
-  }
-}
-
-const FIRST_ID = OTHER_ROWS + 1
-
-const rowsDrain = () =>
-  withRows((db) => {
-    const s = rowStatements(db)
-    for (let i = 0; i < MESSAGES; i += 1000) {
-      db.transaction(() => {
-        for (let k = i; k < Math.min(i + 1000, MESSAGES); k++) {
-          s.insert.run(
-            CLIENT.id,
-            FIRST_ID + k,
-            'floor',
-            k,
-            null,
-            'publish',
-            'bench/floor',
-            PAYLOAD,
-            1,
-            0,
-            0,
-          )
-        }
-      })()
-    }
-    return timedSync(() => {
-      let after = 0
-      let sent = 0
-      for (;;) {
-        const rows = s.page.all(CLIENT.id, after, RESUME_PAGE) as unknown[][]
-        if (rows.length === 0) break
-        const ids = rows.map((row) => row[9] as number)
-        db.transaction(() => {
-          for (const id of ids) s.number.run(packetId(sent++), CLIENT.id, id)
-        })()
-        db.transaction(() => {
-          for (const id of ids) s.remove.run(CLIENT.id, id)
-        })()
-        after = ids[ids.length - 1]
-      }
-      if (sent !== MESSAGES) throw new Error(`read ${sent} of ${MESSAGES}`)
-    })
-  })
-
-const rowsLive = () =>
-  withRows((db) => {
-    const s = rowStatements(db)
-    return timedSync(() => {
-      for (let i = 0; i < MESSAGES; i += WINDOW) {
-        const end = Math.min(i + WINDOW, MESSAGES)
-        db.transaction(() => {
-          for (let k = i; k < end; k++) {
-            s.insert.run(
-              CLIENT.id,
-              FIRST_ID + k,
-              'floor',
-              k,
-              null,
-              'publish',
-              'bench/floor',
-              PAYLOAD,
-              1,
-              0,
-              0,
-            )
-          }
-        })()
-        db.transaction(() => {
-          for (let k = i; k < end; k++) s.number.run(packetId(k), CLIENT.id, FIRST_ID + k)
-        })()
-        db.transaction(() => {
-          for (let k = i; k < end; k++) s.remove.run(CLIENT.id, FIRST_ID + k)
-        })()
-      }
-    })
-  })
-
-function timedSync(body: () => void): number {
-  const start = process.hrtime.bigint()
-  body()
-  return Number(process.hrtime.bigint() - start) / 1e3 / MESSAGES
-}
-
-const SEQUENCES: [string, () => Promise<number> | number][] = [
-  ['store-drain', storeDrain],
-  ['store-live', storeLive],
-  ['rows-drain', rowsDrain],
-  ['rows-live', rowsLive],
-]
 
 const machine = describeMachine()
 console.log(
   `Store floor: ${MESSAGES.toLocaleString('en-US')} messages, ${RUNS} runs, median µs per message` +
     ` (${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node})`,
 )
-console.log('  sequence     µs/msg   runs                 msg/s with nothing else')
-for (const [name, sequence] of SEQUENCES.filter(([known]) => CHOSEN.includes(known))) {
+console.log('  sequence       µs/msg   runs                           msg/s with nothing else')
+for (const name of SEQUENCE_NAMES.filter((known) => CHOSEN.includes(known))) {
   const runs: number[] = []
-  for (let r = 0; r < RUNS; r++) runs.push(await sequence())
+  for (let r = 0; r < RUNS; r++) runs.push(await runOnce(name))
   const us = median(runs)
   const list = runs.map((x) => x.toFixed(2)).join(' ')
+  const rate = Math.round(1e6 / us).toLocaleString('en-US')
   console.log(
-    `  ${name.padEnd(11)} ${us.toFixed(2).padStart(7)}   ${list.padEnd(20)} ${Math.round(1e6 / us)
-      .toLocaleString('en-US')
-      .padStart(9)}`,
+    `  ${name.padEnd(13)} ${us.toFixed(2).padStart(7)}   ${list.padEnd(30)} ${rate.padStart(9)}`,
   )
 }
