@@ -79,7 +79,7 @@ export async function createBroker(
   const clock = deps.clock ?? systemClock
   // before the store: a bad password or ACL file stops start-up untouched
   const auth = new Auth(config)
-  const store = await openStore(config, clock)
+  const store = await openStore(config, clock, log)
   let cluster: ClusterNode | undefined
   try {
     cluster =
@@ -223,7 +223,7 @@ export async function createBroker(
   }
 }
 
-async function openStore(config: Config, clock: Clock): Promise<SessionStore> {
+async function openStore(config: Config, clock: Clock, log: Logger): Promise<SessionStore> {
   const now = () => clock.now()
   if (config.store === 'memory') return createMemoryStore({ now })
   if (config.store === 'redis') {
@@ -236,6 +236,8 @@ async function openStore(config: Config, clock: Clock): Promise<SessionStore> {
     file: join(config.dataDir, 'sessionlab.db'),
     sync: config.sqliteSync,
     now,
+    onCheckpointerStopped: (err) =>
+      log.warn(`store: ${err.message}; the WAL is checkpointed on the event loop from now on`),
   })
 }
 

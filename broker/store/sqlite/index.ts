@@ -21,6 +21,7 @@ import type {
   WillPacket,
 } from '../types.ts'
 import { WriteBatch } from './batch.ts'
+import { Checkpointer, type CheckpointResult } from './checkpointer.ts'
 import { IncomingPackets } from './incoming.ts'
 import { lockStore } from './lock.ts'
 import { ensureDirectory, openDatabase, type SyncMode } from './open.ts'
@@ -39,6 +40,13 @@ export interface SqliteStoreOptions {
   sync?: SyncMode
   /** The clock that stamps session and queue times (ms since the epoch). */
   now?: () => number
+  /**
+   * Told when the checkpoint thread ends before the store closes (it failed); the store's own
+   * connection checkpoints from then on, on the event loop.
+   */
+  onCheckpointerStopped?: (err: Error) => void
+  /** Told after each checkpoint the thread ran that copied new WAL frames into the file. */
+  onCheckpoint?: (result: CheckpointResult) => void
 }
 
 /**
@@ -50,6 +58,7 @@ class SqliteStore implements SessionStore {
   readonly kind = 'sqlite'
   readonly #db: Database
   readonly #onClose: () => void
+  #checkpointer: Checkpointer | null = null
   readonly #batch: WriteBatch
   readonly #subscriptions: Subscriptions
   readonly #outgoing: OutgoingQueues
@@ -82,6 +91,11 @@ class SqliteStore implements SessionStore {
     this.#sessions = new SessionTable(db)
     this.#stats = new SessionStatsQueries(db)
     this.#queued = new QueuedMessages(db)
+  }
+
+  /** Hands WAL checkpoints to `checkpointer`'s thread; {@link destroy} closes it. */
+  useCheckpointer(checkpointer: Checkpointer): void {
+    this.#checkpointer = checkpointer
   }
 
   /** The broker given to `setup` (aedes' contract suite reads it). */
@@ -352,10 +366,14 @@ class SqliteStore implements SessionStore {
     this.#batch.commit()
   }
 
-  /** Commits what is pending and closes the file; a second call rejects. */
+  /**
+   * Commits what is pending and closes the file; a second call rejects. The checkpoint thread
+   * closes first, so that this connection is the last and its close folds the WAL in.
+   */
   async destroy(): Promise<void> {
     this.#batch.assertOpen()
     this.#batch.close()
+    await this.#checkpointer?.close()
     this.#db.close()
     this.#onClose()
   }
@@ -376,8 +394,23 @@ export function openSqliteStore(opts: SqliteStoreOptions): SessionStore {
   const lock = lockStore(opts.file)
   try {
     const now = opts.now ?? Date.now
-    const db = openDatabase(opts.file, opts.sync ?? 'normal', now)
-    return new SqliteStore(db, () => lock.release(), now)
+    const sync = opts.sync ?? 'normal'
+    const db = openDatabase(opts.file, sync, now)
+    let store: SqliteStore
+    try {
+      store = new SqliteStore(db, () => lock.release(), now)
+    } catch (err) {
+      db.close()
+      throw err
+    }
+    const checkpointer = new Checkpointer(db, opts.file, sync)
+    checkpointer.once('stopped', (err) => {
+      if (err) opts.onCheckpointerStopped?.(err)
+    })
+    const { onCheckpoint } = opts
+    if (onCheckpoint) checkpointer.on('checkpoint', onCheckpoint)
+    store.useCheckpointer(checkpointer)
+    return store
   } catch (err) {
     lock.release()
     throw err
