@@ -1,6 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { makeTempDir, removeTempDir } from '../children.ts'
 import { type Depth, OTHER_ROWS, queuesDepth, rowsDepth, storeDepth } from './depths.ts'
 import { drain, live, type Timing } from './sequences.ts'
 import { workerDepth } from './worker-depth.ts'
@@ -17,8 +16,9 @@ export const SEQUENCES = { drain, live }
 export type SequenceName = keyof typeof SEQUENCES
 
 /**
- * One run of a sequence at a depth, on a fresh file in a temp dir removed afterwards. Throws if
- * the client's queue is not empty at the end: every message must have been acknowledged.
+ * One run of a sequence at a depth, on a fresh file in a temp dir removed afterwards (or when the
+ * script is interrupted: bench/children.ts). Throws if the client's queue is not empty at the
+ * end: every message must have been acknowledged.
  */
 export async function runOnce(
   depthName: string,
@@ -28,7 +28,7 @@ export async function runOnce(
 ): Promise<Timing> {
   const open = DEPTHS[depthName]
   if (!open) throw new Error(`unknown depth ${depthName}`)
-  const dir = mkdtempSync(join(tmpdir(), 'store-floor-'))
+  const dir = makeTempDir('store-floor')
   try {
     const depth = await open(join(dir, 'floor.db'), otherRows)
     try {
@@ -41,6 +41,6 @@ export async function runOnce(
       await depth.close()
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true })
+    removeTempDir(dir)
   }
 }
