@@ -18,14 +18,14 @@ import { openTcpListener } from './listeners/tcp.ts'
 import { openWsListener } from './listeners/ws.ts'
 import { type BrokerStats, createBrokerStats } from './metrics/stats.ts'
 import { createPolicies, type Policies } from './policies/index.ts'
-import type { AedesClientInternals, AedesInternals } from './semantics/aedes-internals.ts'
-import { sessionHooks } from './semantics/hooks.ts'
-import { SessionPersistence } from './semantics/persistence.ts'
-import { publishOrphanedWills, publishWillsOnShutdown } from './semantics/wills.ts'
-import { type Clock, systemClock } from './sessions/clock.ts'
-import { SessionTracking } from './sessions/index.ts'
-import type { Sessions } from './sessions/types.ts'
-import { createMemoryStore } from './store/memory.ts'
+import type { AedesClientInternals, AedesInternals } from './aedes/internals.ts'
+import { sessionHooks } from './rules/hooks.ts'
+import { SessionPersistence } from './rules/persistence.ts'
+import { publishOrphanedWills, publishWillsOnShutdown } from './rules/wills.ts'
+import { type Clock, systemClock } from './clock.ts'
+import { SessionTracking } from './inspector/index.ts'
+import type { Sessions } from './inspector/types.ts'
+import { createMemoryStore } from './store/memory/index.ts'
 import type { RedisSessionStore } from './store/redis/index.ts'
 import type { SessionStore } from './store/types.ts'
 import { startSysTopics } from './sys.ts'
@@ -160,7 +160,7 @@ export async function createBroker(
     ? await cluster.start(aedes, {
         sink: tracking.sessions,
         takenOverElsewhere(old) {
-          // as a takeover on this node does (semantics/hooks.ts)
+          // as a takeover on this node does (rules/hooks.ts)
           if (config.takeoverWill === 'suppress') old.will = null
           tracking.onTakenOverElsewhere(old)
         },

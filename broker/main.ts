@@ -9,7 +9,7 @@ import { createBroker, type Logger } from './broker.ts'
 import { loadConfig } from './config.ts'
 import { isSessionLabError } from './errors.ts'
 import { describeAdminToken } from './http/admin-token.ts'
-import { IdleCompaction } from './memory/idle-compaction.ts'
+import { IdleCompaction } from './heap/idle-compaction.ts'
 
 const log: Logger = {
   info: (message) => process.stdout.write(`${message}\n`),

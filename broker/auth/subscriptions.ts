@@ -1,6 +1,6 @@
 import type { Client } from 'aedes'
-import { internals } from '../semantics/aedes-internals.ts'
-import { SESSION_MARKER_TOPIC } from '../semantics/persistence.ts'
+import { internals } from '../aedes/internals.ts'
+import { SESSION_MARKER_TOPIC } from '../rules/persistence.ts'
 import type { Identity } from './acl.ts'
 
 interface Sub {

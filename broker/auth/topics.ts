@@ -1,10 +1,10 @@
 /**
  * Filter containment for ACL entries. A filter starting with a wildcard never
  * matches a topic starting with `$` [MQTT-4.7.2-1], as in Mosquitto's
- * `mosquitto_topic_matches_sub`; topic matching itself is `semantics/qos.ts`.
+ * `mosquitto_topic_matches_sub`; topic matching itself is `rules/qos.ts`.
  */
 
-export { topicMatches } from '../semantics/qos.ts'
+export { topicMatches } from '../rules/qos.ts'
 
 /**
  * Whether every topic the subscription filter `sub` can match is also

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { SessionLabError } from '../errors.ts'
-import type { AedesInternals } from '../semantics/aedes-internals.ts'
-import type { SessionRegistry } from '../sessions/registry.ts'
+import type { AedesInternals } from '../aedes/internals.ts'
+import type { SessionRegistry } from '../inspector/registry.ts'
 
 const REPLY_TIMEOUT_MS = 5_000
 
@@ -23,7 +23,7 @@ interface Reply {
  * to that node over the cluster's message routing, which closes the
  * connection as an operator's disconnect would, waits until it is
  * unregistered, and answers. Clients cannot publish to `$SYS/` (see
- * semantics/hooks.ts), so only nodes send these.
+ * rules/hooks.ts), so only nodes send these.
  */
 export class RemoteCommands {
   readonly #id: string

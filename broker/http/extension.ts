@@ -1,6 +1,6 @@
 import type { Server } from 'node:http'
 import type { Express } from 'express'
-import type { SessionInspector } from '../sessions/types.ts'
+import type { SessionInspector } from '../inspector/types.ts'
 
 /** What the broker hands an HTTP extension (the dashboard) when it mounts it. */
 export interface HttpContext {

@@ -1,4 +1,4 @@
-import type { SessionListQuery } from '../sessions/types.ts'
+import type { SessionListQuery } from '../inspector/types.ts'
 import { httpError } from './errors.ts'
 
 export const DEFAULT_LIMIT = 50

@@ -1,5 +1,5 @@
 import { Router } from 'express'
-import type { SessionInspector } from '../sessions/types.ts'
+import type { SessionInspector } from '../inspector/types.ts'
 import { requireOperator } from './auth.ts'
 import { httpError, methodNotAllowed } from './errors.ts'
 import { parseListQuery } from './list-query.ts'

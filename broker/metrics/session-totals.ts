@@ -1,4 +1,4 @@
-import type { SessionInspector } from '../sessions/types.ts'
+import type { SessionInspector } from '../inspector/types.ts'
 
 /** Broker-wide session figures at one moment. */
 export interface SessionTotals {

@@ -1,5 +1,5 @@
 import type { Aedes } from 'aedes'
-import type { SessionChange, SessionInspector } from '../sessions/types.ts'
+import type { SessionChange, SessionInspector } from '../inspector/types.ts'
 import { type SessionTotals, sessionTotals } from './session-totals.ts'
 import { countTraffic, type QosCounts } from './traffic.ts'
 

@@ -1,4 +1,4 @@
-import type { SessionEventSink } from '../sessions/types.ts'
+import type { SessionEventSink } from '../inspector/types.ts'
 import type { DropReason, PolicyCounters } from './counters.ts'
 
 /** A message a queue cap dropped for one session. */

@@ -3,8 +3,8 @@ import {
   type Deliver,
   type DeliveryPacket,
   takePacketId,
-} from '../semantics/aedes-internals.ts'
-import type { ResumeWindow } from '../semantics/resume.ts'
+} from '../aedes/internals.ts'
+import type { ResumeWindow } from '../rules/resume.ts'
 import { payloadBytes } from '../store/queue-tally.ts'
 import type { DropReason } from './counters.ts'
 import { overflow, type QueueLimits, tooBig } from './queue-caps.ts'

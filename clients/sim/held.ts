@@ -1,4 +1,4 @@
-import type { SessionView } from '../../broker/sessions/types.ts'
+import type { SessionView } from '../../broker/inspector/types.ts'
 import { errorMessage } from '../errors.ts'
 
 /** Reads how many bytes a broker holds for sessions, from SessionLab's HTTP API. */

@@ -1,4 +1,4 @@
-import type { Clock } from '../../broker/sessions/clock.ts'
+import type { Clock } from '../../broker/clock.ts'
 
 /** A clock that moves only when the test says so; its timers fire from `advance`. */
 export class ManualClock implements Clock {

@@ -4,7 +4,7 @@ import type {
   SessionEvent,
   SessionEventType,
   SessionInspector,
-} from '../../broker/sessions/types.ts'
+} from '../../broker/inspector/types.ts'
 
 const WAIT_MS = 5000
 

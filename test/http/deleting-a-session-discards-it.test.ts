@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest'
-import type { SessionPage } from '../../broker/sessions/types.ts'
+import type { SessionPage } from '../../broker/inspector/types.ts'
 import { startBroker } from '../helpers/broker.ts'
 import { RawClient } from '../helpers/raw-client.ts'
 import { call, type ErrorAnswer, sessionPath } from './http-client.ts'

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest'
-import { History } from '../../broker/sessions/history.ts'
-import type { SessionEvent } from '../../broker/sessions/types.ts'
+import { History } from '../../broker/inspector/history.ts'
+import type { SessionEvent } from '../../broker/inspector/types.ts'
 
 const queued = (n: number, topic = `t/${n % 3}`): SessionEvent => ({
   type: 'queued',

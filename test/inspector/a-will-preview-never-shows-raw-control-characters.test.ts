@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest'
-import { PREVIEW_CHARS, preview, willView } from '../../broker/sessions/will-view.ts'
+import { PREVIEW_CHARS, preview, willView } from '../../broker/inspector/will-view.ts'
 
 test('printable UTF-8 is shown as text', () => {
   expect(preview(Buffer.from('offline – 温度 🌡'))).toEqual({

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import type { SessionChange } from '../../broker/sessions/types.ts'
+import type { SessionChange } from '../../broker/inspector/types.ts'
 import { startBroker } from '../helpers/broker.ts'
 import { ManualClock } from '../helpers/manual-clock.ts'
 import { RawClient } from '../helpers/raw-client.ts'

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest'
-import { decodeCursor, encodeCursor } from '../../broker/sessions/cursor.ts'
+import { decodeCursor, encodeCursor } from '../../broker/inspector/cursor.ts'
 import { compareClientIds, prefixUpperBound } from '../../broker/store/client-id-order.ts'
 
 test.each(['a', 'sensor-01', 'ünïcödé', '🙂/x', 'x'.repeat(1000)])('%s round-trips', (id) => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import type { BrokerHandle } from '../../broker/broker.ts'
-import type { SessionListQuery } from '../../broker/sessions/types.ts'
+import type { SessionListQuery } from '../../broker/inspector/types.ts'
 import { startBroker } from '../helpers/broker.ts'
 import { RawClient } from '../helpers/raw-client.ts'
 import { SessionChanges } from '../helpers/session-changes.ts'

@@ -1,6 +1,6 @@
 import { expect } from 'vitest'
 import type { BrokerHandle } from '../../broker/broker.ts'
-import type { SessionEvent } from '../../broker/sessions/types.ts'
+import type { SessionEvent } from '../../broker/inspector/types.ts'
 
 export type DroppedEvent = Extract<SessionEvent, { type: 'dropped' }> & { clientId: string }
 

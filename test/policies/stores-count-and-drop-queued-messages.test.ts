@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createMemoryStore } from '../../broker/store/memory.ts'
+import { createMemoryStore } from '../../broker/store/memory/index.ts'
 import { openSqliteStore } from '../../broker/store/sqlite/index.ts'
 import type { QueuedEntry, QueueTotals, SessionStore } from '../../broker/store/types.ts'
 import {

@@ -1,5 +1,5 @@
 import { describe } from 'vitest'
-import { createMemoryStore } from '../../broker/store/memory.ts'
+import { createMemoryStore } from '../../broker/store/memory/index.ts'
 import { describeSessionStoreContract } from './contract.ts'
 import { testBroker } from './contract-helpers.ts'
 

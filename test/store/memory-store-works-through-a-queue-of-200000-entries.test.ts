@@ -1,6 +1,6 @@
 import { setImmediate as toTimers } from 'node:timers/promises'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createMemoryStore } from '../../broker/store/memory.ts'
+import { createMemoryStore } from '../../broker/store/memory/index.ts'
 import type { SessionStore } from '../../broker/store/types.ts'
 import { publish, testBroker } from './contract-helpers.ts'
 

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest'
-import type { SessionView } from '../../broker/sessions/types.ts'
+import type { SessionView } from '../../broker/inspector/types.ts'
 import { RawClient } from '../helpers/raw-client.ts'
 import { startDashboard, Viewer } from './viewer-client.ts'
 

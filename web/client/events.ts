@@ -1,4 +1,4 @@
-import type { SessionEvent } from '../../broker/sessions/types.ts'
+import type { SessionEvent } from '../../broker/inspector/types.ts'
 
 /** One line of text for a session event (shown with textContent). */
 export function describe(event: SessionEvent): string {

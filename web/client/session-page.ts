@@ -1,4 +1,4 @@
-import type { SessionView } from '../../broker/sessions/types.ts'
+import type { SessionView } from '../../broker/inspector/types.ts'
 import type { ViewAnswer } from '../server/routes.ts'
 import { ApiError, getJson, postJson } from './api.ts'
 import { chartFigure, queueChart } from './chart.ts'

@@ -1,4 +1,4 @@
-import type { SessionPage, SessionSummary } from '../../broker/sessions/types.ts'
+import type { SessionPage, SessionSummary } from '../../broker/inspector/types.ts'
 import type { ViewAnswer } from '../server/routes.ts'
 import { getJson, postJson } from './api.ts'
 import { byId, el, sessionHref, time } from './dom.ts'

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import type { SessionInspector, SessionView } from '../../broker/sessions/types.ts'
+import type { SessionInspector, SessionView } from '../../broker/inspector/types.ts'
 import type { SimReport } from '../../clients/sim/report.ts'
 
 /** Live figures of the five models, for the compare page. */

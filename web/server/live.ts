@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocket, WebSocketServer } from 'ws'
-import type { SessionChange } from '../../broker/sessions/types.ts'
+import type { SessionChange } from '../../broker/inspector/types.ts'
 import {
   LIVE_PATH,
   type LiveChange,

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import express, { type Request, type Response, Router } from 'express'
 import { httpError, methodNotAllowed } from '../../broker/http/errors.ts'
-import type { SessionInspector } from '../../broker/sessions/types.ts'
+import type { SessionInspector } from '../../broker/inspector/types.ts'
 import type { ViewMode } from '../shared/messages.ts'
 import { assets } from './bundle.ts'
 import { type CompareFigures, measureMqtt, readSimReport } from './compare.ts'

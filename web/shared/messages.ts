@@ -4,9 +4,9 @@
  * (`web/client/live.ts`) and the tests. Both ends parse what they receive
  * with the functions below; nothing is cast from `JSON.parse`.
  *
- * Types only from `broker/sessions/types.ts`: this module runs in browsers.
+ * Types only from `broker/inspector/types.ts`: this module runs in browsers.
  */
-import type { SessionChange, SessionEvent } from '../../broker/sessions/types.ts'
+import type { SessionChange, SessionEvent } from '../../broker/inspector/types.ts'
 
 /** How a view keeps its state: the dashboard's own CleanSession flag. */
 export type ViewMode = 'persistent' | 'clean'

@@ -1,5 +1,5 @@
-import { isQueued } from './queue-tally.ts'
-import type { OutgoingPacket, StoredPacket } from './types.ts'
+import { isQueued } from '../queue-tally.ts'
+import type { OutgoingPacket, StoredPacket } from '../types.ts'
 
 /**
  * The sequence numbers of the entries that share an index key, lowest (oldest)

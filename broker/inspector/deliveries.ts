@@ -1,6 +1,6 @@
-import type { AedesClientInternals } from '../semantics/aedes-internals.ts'
-import { takePacketId } from '../semantics/aedes-internals.ts'
-import { grantedQoS } from '../semantics/delivery.ts'
+import type { AedesClientInternals } from '../aedes/internals.ts'
+import { takePacketId } from '../aedes/internals.ts'
+import { grantedQoS } from '../rules/delivery.ts'
 import type { Connection } from './connection.ts'
 import type { SessionRegistry } from './registry.ts'
 

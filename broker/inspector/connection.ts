@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http'
-import type { AedesClientInternals } from '../semantics/aedes-internals.ts'
+import type { AedesClientInternals } from '../aedes/internals.ts'
 import type { DisconnectReason } from './types.ts'
 
 /** What the inspector knows of one MQTT connection, from CONNECT to close. */

@@ -1,11 +1,11 @@
 import { Readable } from 'node:stream'
-import { SessionLabError } from '../errors.ts'
-import { compareClientIds } from './client-id-order.ts'
-import { MemoryQueue } from './memory-queue.ts'
-import { copyOutgoing, copyPublish } from './packet.ts'
-import { Qos0Index } from './qos0-index.ts'
-import { isQueued, payloadBytes, QueueTally } from './queue-tally.ts'
-import { hasWildcard, SubscriptionTrie, topicMatcher } from './topics.ts'
+import { SessionLabError } from '../../errors.ts'
+import { compareClientIds } from '../client-id-order.ts'
+import { MemoryQueue } from './queue.ts'
+import { copyOutgoing, copyPublish } from '../packet.ts'
+import { Qos0Index } from '../qos0-index.ts'
+import { isQueued, payloadBytes, QueueTally } from '../queue-tally.ts'
+import { hasWildcard, SubscriptionTrie, topicMatcher } from '../topics.ts'
 import type {
   ClientRef,
   OutgoingPacket,
@@ -22,7 +22,7 @@ import type {
   StoredSubscription,
   TopicSubscription,
   WillPacket,
-} from './types.ts'
+} from '../types.ts'
 
 type SubscriptionRecord = Omit<StoredSubscription, 'topic'>
 

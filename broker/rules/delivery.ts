@@ -1,4 +1,4 @@
-import type { AedesClientInternals, Deliver, DeliveryPacket } from './aedes-internals.ts'
+import type { AedesClientInternals, Deliver, DeliveryPacket } from '../aedes/internals.ts'
 import { topicMatches } from './qos.ts'
 import { writeQos0 } from './qos0-writer.ts'
 import { claim } from './resume-claims.ts'

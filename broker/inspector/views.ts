@@ -1,4 +1,4 @@
-import { SESSION_MARKER_TOPIC } from '../semantics/persistence.ts'
+import { SESSION_MARKER_TOPIC } from '../rules/persistence.ts'
 import type { SessionRecord, SessionStats } from '../store/types.ts'
 import type { Connection } from './connection.ts'
 import type { LiveSession } from './online.ts'

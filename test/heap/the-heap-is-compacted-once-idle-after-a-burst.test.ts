@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import type { Compaction } from '../../broker/memory/compact-heap.ts'
-import { compactHeap } from '../../broker/memory/compact-heap.ts'
+import type { Compaction } from '../../broker/heap/compact-heap.ts'
+import { compactHeap } from '../../broker/heap/compact-heap.ts'
 import {
   GROWTH_BYTES,
   type HeapProbe,
   IdleCompaction,
   QUIET_SAMPLES,
   QUIET_UTILIZATION,
-} from '../../broker/memory/idle-compaction.ts'
+} from '../../broker/heap/idle-compaction.ts'
 
 const MiB = 2 ** 20
 

@@ -1,6 +1,6 @@
 import type { AedesOptions, Client } from 'aedes'
-import type { AedesClientInternals, AedesInternals } from '../semantics/aedes-internals.ts'
-import { SESSION_MARKER_TOPIC } from '../semantics/persistence.ts'
+import type { AedesClientInternals, AedesInternals } from '../aedes/internals.ts'
+import { SESSION_MARKER_TOPIC } from '../rules/persistence.ts'
 import { type Connection, type ConnectPacket, newConnection } from './connection.ts'
 import { observeForward } from './deliveries.ts'
 import type { SessionRegistry } from './registry.ts'

@@ -1,5 +1,5 @@
 import mqtt from 'mqtt-packet'
-import type { AedesClientInternals, DeliveryPacket } from './aedes-internals.ts'
+import type { AedesClientInternals, DeliveryPacket } from '../aedes/internals.ts'
 
 /** What aedes keeps on a client that the QoS 0 writer reads. */
 interface WritableClient {
