@@ -8,8 +8,8 @@ import { dashboard } from '../web/index.ts'
 import { createBroker, type Logger } from './broker.ts'
 import { loadConfig } from './config.ts'
 import { isSessionLabError } from './errors.ts'
-import { describeAdminToken } from './http/admin-token.ts'
 import { IdleCompaction } from './heap/idle-compaction.ts'
+import { describeAdminToken } from './http/admin-token.ts'
 
 const log: Logger = {
   info: (message) => process.stdout.write(`${message}\n`),

@@ -1,6 +1,6 @@
 import type { AedesOptions, Client } from 'aedes'
-import type { Config } from '../config.ts'
 import { type AedesInternals, internals } from '../aedes/internals.ts'
+import type { Config } from '../config.ts'
 import type { SessionEventSink } from '../inspector/types.ts'
 import type { SessionStore } from '../store/types.ts'
 import type { Identity } from './acl.ts'

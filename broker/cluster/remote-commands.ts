@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { SessionLabError } from '../errors.ts'
 import type { AedesInternals } from '../aedes/internals.ts'
+import { SessionLabError } from '../errors.ts'
 import type { SessionRegistry } from '../inspector/registry.ts'
 
 const REPLY_TIMEOUT_MS = 5_000

@@ -1,6 +1,6 @@
 import express, { type Express, type RequestHandler } from 'express'
-import type { MetricsScrape } from '../metrics/prometheus.ts'
 import type { SessionInspector } from '../inspector/types.ts'
+import type { MetricsScrape } from '../metrics/prometheus.ts'
 import { errorHandler, notFound } from './errors.ts'
 import { sessionsRouter } from './sessions-routes.ts'
 

@@ -1,7 +1,7 @@
 import type { Config } from '../config.ts'
+import type { SessionInspector } from '../inspector/types.ts'
 import { createMetrics } from '../metrics/prometheus.ts'
 import type { BrokerStats } from '../metrics/stats.ts'
-import type { SessionInspector } from '../inspector/types.ts'
 import { type AdminToken, resolveAdminToken } from './admin-token.ts'
 import { createHttpApp } from './app.ts'
 import type { HttpExtension } from './extension.ts'

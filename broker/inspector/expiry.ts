@@ -1,5 +1,5 @@
-import type { SessionStore } from '../store/types.ts'
 import type { Clock } from '../clock.ts'
+import type { SessionStore } from '../store/types.ts'
 import type { SessionRegistry } from './registry.ts'
 
 // Sessions discarded per store query while a check runs.

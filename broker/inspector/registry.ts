@@ -1,5 +1,5 @@
-import type { SessionStore } from '../store/types.ts'
 import type { Clock } from '../clock.ts'
+import type { SessionStore } from '../store/types.ts'
 import { type Connection, disconnectReason } from './connection.ts'
 import { History } from './history.ts'
 import type { SessionChange, SessionEvent } from './types.ts'

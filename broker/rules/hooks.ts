@@ -1,6 +1,6 @@
 import type { AedesOptions, Client } from 'aedes'
-import type { Config } from '../config.ts'
 import { type AedesClientInternals, type Deliver, internals } from '../aedes/internals.ts'
+import type { Config } from '../config.ts'
 import { type ConnectRequest, refuseConnect } from './connect-rules.ts'
 import { installDelivery } from './delivery.ts'
 import { SESSION_MARKER_TOPIC, type SessionPersistence } from './persistence.ts'

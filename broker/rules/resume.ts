@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream'
-import type { ClientRef, OutgoingPacket, SessionStore, StoredPacket } from '../store/types.ts'
 import { takePacketId } from '../aedes/internals.ts'
+import type { ClientRef, OutgoingPacket, SessionStore, StoredPacket } from '../store/types.ts'
 import { claim, endResume } from './resume-claims.ts'
 import { isResumingClient, writePage } from './resume-writer.ts'
 

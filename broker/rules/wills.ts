@@ -1,5 +1,5 @@
-import type { SessionStore } from '../store/types.ts'
 import type { AedesInternals, WillPacket } from '../aedes/internals.ts'
+import type { SessionStore } from '../store/types.ts'
 
 /**
  * Publishes the Wills a previous run of this broker left in the store: their

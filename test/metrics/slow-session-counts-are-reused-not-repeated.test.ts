@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest'
-import { sessionTotals } from '../../broker/metrics/session-totals.ts'
 import type { SessionInspector, SessionListQuery } from '../../broker/inspector/types.ts'
+import { sessionTotals } from '../../broker/metrics/session-totals.ts'
 
 /** An inspector of `pages` pages of 1000 offline sessions, each page taking `msPerPage` of fake time. */
 function countingInspector(pages: number, msPerPage: number, clock: { t: number }) {

@@ -1,7 +1,6 @@
 import { Readable } from 'node:stream'
 import { SessionLabError } from '../../errors.ts'
 import { compareClientIds } from '../client-id-order.ts'
-import { MemoryQueue } from './queue.ts'
 import { copyOutgoing, copyPublish } from '../packet.ts'
 import { Qos0Index } from '../qos0-index.ts'
 import { isQueued, payloadBytes, QueueTally } from '../queue-tally.ts'
@@ -23,6 +22,7 @@ import type {
   TopicSubscription,
   WillPacket,
 } from '../types.ts'
+import { MemoryQueue } from './queue.ts'
 
 type SubscriptionRecord = Omit<StoredSubscription, 'topic'>
 
