@@ -1,6 +1,7 @@
 import { chmodSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { errorMessage } from '../broker/coded-error.ts'
 import {
   type ExitInfo,
   type ManagedProcess,
@@ -8,7 +9,6 @@ import {
   removeTempDir,
   startProcess,
 } from './children.ts'
-import { errorMessage } from './errors.ts'
 import { pickFreePort, waitForTcp } from './ports.ts'
 import type { BrokerName, Target, Targets } from './types.ts'
 

@@ -1,8 +1,3 @@
-/** The message of anything thrown, for one-line reports. */
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
-}
-
 /** The first line of a multi-line message (errors carry the broker's output tail below it). */
 export function firstLine(text: string): string {
   return text.split('\n', 1)[0] ?? ''

@@ -3,7 +3,7 @@
  * back a {@link JobReply} and exits; or it is one shard of a {@link ShardJob} and follows the
  * protocol of `shards.ts`. Kept apart from the driver so that its CPU use is its own.
  */
-import { errorMessage } from './errors.ts'
+import { errorMessage } from '../broker/coded-error.ts'
 import type { FromShard, ToShard } from './shards.ts'
 import {
   type Job,

@@ -26,6 +26,7 @@
  *   better-sqlite3: the least B-tree work a queue with a row per message does.
  */
 import { parseArgs } from 'node:util'
+import { errorMessage } from '../broker/coded-error.ts'
 import { describeMachine } from './machine.ts'
 import { median } from './stats.ts'
 import { DEPTHS, runOnce, SEQUENCES, type SequenceName } from './store-floor/run.ts'
@@ -51,7 +52,7 @@ try {
     },
   }).values
 } catch (err) {
-  usage((err as Error).message)
+  usage(errorMessage(err))
 }
 const MESSAGES = Number(values.messages)
 const RUNS = Number(values.runs)

@@ -1,16 +1,14 @@
 import { randomUUID } from 'node:crypto'
-import type { EventEmitter } from 'node:events'
 import type { Server as HttpServer } from 'node:http'
-import type { Socket } from 'node:net'
-import { join } from 'node:path'
-import { Aedes } from 'aedes'
 import type { WebSocketServer } from 'ws'
-import type { AedesClientInternals, AedesInternals } from './aedes/internals.ts'
+import { type Aedes, createAedes, onBrokerError } from './aedes/instance.ts'
+import { type Stages, stageHooks } from './aedes/stages.ts'
 import { Auth, type AuthCounts } from './auth/auth.ts'
-import { authHooks, guardConnection } from './auth/hooks.ts'
+import { authStages, guardConnection } from './auth/stages.ts'
 import { SubscriptionGate } from './auth/subscriptions.ts'
 import { type Clock, systemClock } from './clock.ts'
 import { type ClusterNode, openCluster } from './cluster/index.ts'
+import { errorMessage } from './coded-error.ts'
 import type { Config } from './config.ts'
 import type { AdminToken } from './http/admin-token.ts'
 import type { HttpExtension } from './http/extension.ts'
@@ -21,11 +19,21 @@ import { closeServer } from './listeners/listen.ts'
 import { openTcpListener } from './listeners/tcp.ts'
 import { openWsListener } from './listeners/ws.ts'
 import { type BrokerStats, createBrokerStats } from './metrics/stats.ts'
+import { createSentCounts } from './metrics/traffic.ts'
 import { createPolicies, type Policies } from './policies/index.ts'
-import { sessionHooks } from './rules/hooks.ts'
+import { clientIdAndKeepaliveStage } from './rules/connect-rules.ts'
+import { deliveryStage } from './rules/delivery.ts'
 import { SessionPersistence } from './rules/persistence.ts'
-import { publishOrphanedWills, publishWillsOnShutdown } from './rules/wills.ts'
-import { createMemoryStore } from './store/memory/index.ts'
+import { clearIncomingDup, commitBeforeAckStage, refuseSysTopics } from './rules/publish.ts'
+import { resumeClaimsStage } from './rules/resume-claims.ts'
+import { hideSessionMarker } from './rules/session-present.ts'
+import { takeOver, takeoverStage } from './rules/takeover.ts'
+import {
+  publishOrphanedWills,
+  publishWillsOnShutdown,
+  willDiscardedOnDisconnectStage,
+} from './rules/wills.ts'
+import { openStore } from './store/open.ts'
 import type { RedisSessionStore } from './store/redis/index.ts'
 import type { SessionStore } from './store/types.ts'
 import { startSysTopics } from './sys.ts'
@@ -36,7 +44,7 @@ export interface Logger {
 }
 
 export interface BrokerHandle {
-  aedes: AedesInternals
+  aedes: Aedes
   store: SessionStore
   /** Where clients connect, as bound (port 0 resolved). */
   urls: { mqtt: string; ws: string; http: string }
@@ -116,17 +124,7 @@ export async function createBroker(
     onDenied: () => auth.counts.deniedSubscriptions++,
   })
   const persistence = new SessionPersistence(store, policies.persistence, (sub) => gate.kept(sub))
-  const session = sessionHooks({
-    config,
-    persistence,
-    onSlowConsumer: (client) => {
-      tracking.onSlowConsumer(client)
-      log.warn(`closing ${client.id}: over ${config.maxPendingDeliveries} unwritten deliveries`)
-    },
-    onTakeover: (old, next) => tracking.onTakeover(old, next),
-    policies: policies.connections,
-  })
-  const hooks = authHooks(session, {
+  const authorize = authStages({
     auth,
     gate,
     config,
@@ -135,33 +133,65 @@ export async function createBroker(
     sink: tracking.sessions,
     now: () => clock.now(),
   })
-  const aedes = new Aedes({
+  const delivery = deliveryStage({
+    maxPendingDeliveries: config.maxPendingDeliveries,
+    onSlowConsumer: (client) => {
+      tracking.onSlowConsumer(client)
+      log.warn(`closing ${client.id}: over ${config.maxPendingDeliveries} unwritten deliveries`)
+    },
+    wrapQoS: policies.connections.wrapQoS,
+  })
+  // What happens to each packet, in order. A CONNECT's `read`s run as it
+  // arrives, its `check`s once aedes assigned the ClientID (the first
+  // refusal answers the CONNACK), its `accept`s when every check passed.
+  const stages: Stages = {
+    connect: [
+      tracking.connectStage, // read: the inspector records the connection
+      authorize.usernameAsClientId, // read: --clientid-from-username
+      resumeClaimsStage, // read: a resume's queue and live traffic claim each message once
+      delivery, // read: QoS capped by the granted subscriptions; slow consumers closed
+      willDiscardedOnDisconnectStage(persistence), // read: DISCONNECT deletes the Will first
+      authorize.login, // check: password, Will topic ACL, ClientID ownership, --max-connections
+      clientIdAndKeepaliveStage(config), // check: zero-length and long ClientIDs, keepalive
+      takeoverStage(config, (old, next) => tracking.onTakeover(old, next)), // accept
+      policies.connections.stage, // accept: the session counts as connected
+    ],
+    publish: [
+      authorize.publish, // topic length; a denied PUBLISH is acknowledged and dropped
+      refuseSysTopics,
+      clearIncomingDup,
+      commitBeforeAckStage(persistence), // PUBACK/PUBREC only once committed
+    ],
+    subscribe: [authorize.subscribe, hideSessionMarker],
+    forward: [authorize.forward, tracking.forwardStage],
+  }
+  const aedes = createAedes({
     id: cluster?.id ?? randomUUID(),
     ...(cluster ? { mq: cluster.mq } : {}),
     persistence,
     connectTimeout: config.connectTimeout * 1000,
     maxTopicLevels: config.maxTopicLevels,
-    ...tracking.hooks(hooks),
-  }) as AedesInternals
+    ...stageHooks(stages),
+  })
   tracking.attach(aedes)
+  // counted by every connection's writer (broker/aedes/writer.ts)
+  const sent = createSentCounts()
   const stats = createBrokerStats({
     aedes,
+    sent,
     inspector: tracking.sessions,
     refused: auth.counts,
     now: () => clock.now(),
   })
   // aedes emits persistence failures as 'error': log them rather than crash
-  ;(aedes as unknown as EventEmitter).on('error', (err: Error) =>
-    log.warn(`broker error: ${err.message}`),
-  )
+  onBrokerError(aedes, (err) => log.warn(`broker error: ${err.message}`))
   await aedes.listen()
 
   const orphanedWillsPublished = cluster
     ? await cluster.start(aedes, {
         sink: tracking.sessions,
         takenOverElsewhere(old) {
-          // as a takeover on this node does (rules/hooks.ts)
-          if (config.takeoverWill === 'suppress') old.will = null
+          takeOver(old, config)
           tracking.onTakenOverElsewhere(old)
         },
       })
@@ -171,13 +201,15 @@ export async function createBroker(
   const servers: { close(): Promise<void> }[] = []
   try {
     const tcp = await openTcpListener(
-      (socket: Socket) => guardConnection(aedes.handle(socket), config.maxPacketSize, gate),
+      (conn) => guardConnection(aedes.handle(conn), config.maxPacketSize, gate),
+      sent,
       config.host,
       config.mqttPort,
     )
     servers.push({ close: () => closeServer(tcp.server) })
     const ws = await openWsListener(
-      (stream, req) => guardConnection(aedes.handle(stream, req), config.maxPacketSize, gate),
+      (conn, req) => guardConnection(aedes.handle(conn, req), config.maxPacketSize, gate),
+      sent,
       config.host,
       config.wsPort,
       config.wsPath,
@@ -188,7 +220,7 @@ export async function createBroker(
       stats,
       intervalSeconds: config.sysInterval,
       node: cluster?.id,
-      onError: (err) => log.warn(`$SYS update failed: ${(err as Error).message}`),
+      onError: (err) => log.warn(`$SYS update failed: ${errorMessage(err)}`),
     })
     servers.push({ close: () => sys.stop().then(() => stats.close()) })
     const http = await openHttpApi({
@@ -223,26 +255,8 @@ export async function createBroker(
   }
 }
 
-async function openStore(config: Config, clock: Clock, log: Logger): Promise<SessionStore> {
-  const now = () => clock.now()
-  if (config.store === 'memory') return createMemoryStore({ now })
-  if (config.store === 'redis') {
-    const { openRedisStore } = await import('./store/redis/index.ts')
-    return openRedisStore({ url: config.redisUrl, now })
-  }
-  // loaded on demand: the memory store needs no native module
-  const { openSqliteStore } = await import('./store/sqlite/index.ts')
-  return openSqliteStore({
-    file: join(config.dataDir, 'sessionlab.db'),
-    sync: config.sqliteSync,
-    now,
-    onCheckpointerStopped: (err) =>
-      log.warn(`store: ${err.message}; the WAL is checkpointed on the event loop from now on`),
-  })
-}
-
 async function shutdown(
-  aedes: AedesInternals,
+  aedes: Aedes,
   store: SessionStore,
   servers: { close(): Promise<void> }[],
   tracking: SessionTracking,
@@ -267,5 +281,3 @@ function closeWs(wss: WebSocketServer, server: HttpServer): Promise<void> {
     })
   })
 }
-
-export type { AedesClientInternals }

@@ -1,5 +1,18 @@
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
+import { errorMessage } from './coded-error.ts'
+import {
+  bool,
+  brokerId,
+  int,
+  invalid,
+  type Kind,
+  oneOf,
+  optionalText,
+  port,
+  redisUrl,
+  text,
+} from './config-kinds.ts'
 import { SessionLabError } from './errors.ts'
 
 /** The one typed configuration of a SessionLab broker. Nothing below it reads `process.env`. */
@@ -42,234 +55,223 @@ export interface Config {
   connectTimeout: number
 }
 
-type Kind =
-  | { type: 'string' }
-  | { type: 'optional-string' }
-  | { type: 'bool' }
-  | { type: 'path' }
-  | { type: 'port' }
-  | { type: 'int'; min: number; max: number }
-  | { type: 'enum'; values: readonly string[] }
-  | { type: 'redis-url' }
-  | { type: 'broker-id' }
-
-interface Field {
+interface Field<T> {
   flag: string
-  kind: Kind
-  default: string | number | boolean
+  kind: Kind<T>
+  default: T
   help: string
 }
 
 /** Declarative table of every setting: its flag, type, default and help line. */
-export const fields: { [K in keyof Config]: Field } = {
+export const fields: { [K in keyof Config]: Field<Config[K]> } = {
   host: {
     flag: 'host',
-    kind: { type: 'string' },
+    kind: text,
     default: '127.0.0.1',
     help: 'address every listener binds to',
   },
   mqttPort: {
     flag: 'mqtt-port',
-    kind: { type: 'port' },
+    kind: port,
     default: 1883,
     help: 'MQTT over TCP port (0 picks a free port)',
   },
   wsPort: {
     flag: 'ws-port',
-    kind: { type: 'port' },
+    kind: port,
     default: 8083,
     help: 'MQTT over WebSocket port (0 picks a free port)',
   },
-  wsPath: { flag: 'ws-path', kind: { type: 'string' }, default: '/mqtt', help: 'WebSocket path' },
+  wsPath: { flag: 'ws-path', kind: text, default: '/mqtt', help: 'WebSocket path' },
   httpPort: {
     flag: 'http-port',
-    kind: { type: 'port' },
+    kind: port,
     default: 8080,
     help: 'HTTP/JSON API, /healthz and /metrics port (0 picks a free port)',
   },
   store: {
     flag: 'store',
-    kind: { type: 'enum', values: ['sqlite', 'memory', 'redis'] },
+    kind: oneOf('sqlite', 'memory', 'redis'),
     default: 'sqlite',
     help: 'session store: sqlite (durable), memory, or redis (cluster mode: nodes share sessions)',
   },
   dataDir: {
     flag: 'data-dir',
-    kind: { type: 'path' },
+    kind: text,
     default: './data',
     help: 'where the sqlite store keeps its file, and the generated admin token and cookie secret',
   },
   redisUrl: {
     flag: 'redis-url',
-    kind: { type: 'redis-url' },
+    kind: redisUrl,
     default: 'redis://127.0.0.1:6379',
     help: 'the Redis every node of a cluster shares (with --store redis)',
   },
   brokerId: {
     flag: 'broker-id',
-    kind: { type: 'broker-id' },
+    kind: brokerId,
     default: '',
     help: "this node's id in a cluster, unique per node: 1-64 of [A-Za-z0-9._-] (empty: generated)",
   },
   nodeTimeout: {
     flag: 'node-timeout',
-    kind: { type: 'int', min: 1, max: 3600 },
+    kind: int(1, 3600),
     default: 6,
     help: 'seconds without a heartbeat before a cluster node counts as dead and its Wills are published',
   },
   sqliteSync: {
     flag: 'sqlite-sync',
-    kind: { type: 'enum', values: ['normal', 'full'] },
+    kind: oneOf('normal', 'full'),
     default: 'normal',
     help: 'normal survives a process crash; full also survives power loss',
   },
   maxClientIdLength: {
     flag: 'max-client-id-length',
-    kind: { type: 'int', min: 23, max: 65535 },
+    kind: int(23, 65535),
     default: 256,
     help: 'longest ClientID accepted (1-23 of [0-9a-zA-Z] always are)',
   },
   maxKeepalive: {
     flag: 'max-keepalive',
-    kind: { type: 'int', min: 0, max: 65535 },
+    kind: int(0, 65535),
     default: 0,
     help: 'refuse keepalives above this (0 = no limit), with CONNACK 0x02',
   },
   takeoverWill: {
     flag: 'takeover-will',
-    kind: { type: 'enum', values: ['publish', 'suppress'] },
+    kind: oneOf('publish', 'suppress'),
     default: 'publish',
     help: "publish the old connection's Will on ClientID takeover (per MQTT 3.1.1) or not",
   },
   maxPendingDeliveries: {
     flag: 'max-pending-deliveries',
-    kind: { type: 'int', min: 1, max: 10_000_000 },
+    kind: int(1, 10_000_000),
     default: 10_000,
     help: 'messages waiting to be written to one slow client before it is disconnected',
   },
   adminToken: {
     flag: 'admin-token',
-    kind: { type: 'optional-string' },
+    kind: optionalText,
     default: '',
     help: 'operator token for state-changing API calls (empty: generated once into the data dir)',
   },
   cookieSecret: {
     flag: 'cookie-secret',
-    kind: { type: 'optional-string' },
+    kind: optionalText,
     default: '',
     help: 'secret that signs dashboard cookies (empty: generated once into the data dir)',
   },
   queueMaxMessages: {
     flag: 'queue-max-messages',
-    kind: { type: 'int', min: 0, max: 100_000_000 },
+    kind: int(0, 100_000_000),
     default: 100_000,
     help: 'queued messages kept per offline session (0 = no limit); past it one is dropped',
   },
   queueMaxBytes: {
     flag: 'queue-max-bytes',
-    kind: { type: 'int', min: 0, max: 1_000_000_000_000 },
+    kind: int(0, 1_000_000_000_000),
     default: 64 * 1024 * 1024,
     help: 'payload bytes queued per session (0 = no limit); past it one is dropped',
   },
   queueDropPolicy: {
     flag: 'queue-drop-policy',
-    kind: { type: 'enum', values: ['oldest', 'newest'] },
+    kind: oneOf('oldest', 'newest'),
     default: 'oldest',
     help: 'which message a full queue drops: the oldest queued or the new one',
   },
   queueQos0: {
     flag: 'queue-qos0',
-    kind: { type: 'bool' },
+    kind: bool,
     default: false,
     help: 'also queue QoS 0 messages for offline persistent sessions',
   },
   maxInflight: {
     flag: 'max-inflight',
-    kind: { type: 'int', min: 0, max: 65535 },
+    kind: int(0, 65535),
     default: 0,
     help: 'unacknowledged QoS 1/2 messages sent to one client at a time (0 = no limit)',
   },
   sessionExpiry: {
     flag: 'session-expiry',
-    kind: { type: 'int', min: 0, max: 10 * 365 * 24 * 3600 },
+    kind: int(0, 10 * 365 * 24 * 3600),
     default: 0,
     help: 'seconds an offline persistent session is kept before it expires (0 = never)',
   },
   sysInterval: {
     flag: 'sys-interval',
-    kind: { type: 'int', min: 0, max: 86_400 },
+    kind: int(0, 86_400),
     default: 10,
     help: 'seconds between $SYS/broker/... count updates (0 = off)',
   },
   historySize: {
     flag: 'history-size',
-    kind: { type: 'int', min: 0, max: 10_000 },
+    kind: int(0, 10_000),
     default: 100,
     help: "events kept in each session's history",
   },
   idleCompaction: {
     flag: 'idle-compaction',
-    kind: { type: 'bool' },
+    kind: bool,
     default: true,
     help: 'once idle after a burst, compact the JS heap so its memory goes back to the OS (one GC pause)',
   },
   passwordFile: {
     flag: 'password-file',
-    kind: { type: 'optional-string' },
+    kind: optionalText,
     default: '',
     help: 'mosquitto_passwd file ($7$ PBKDF2-SHA512 or $6$ SHA512) of the users who may connect; reloaded on SIGHUP',
   },
   aclFile: {
     flag: 'acl',
-    kind: { type: 'optional-string' },
+    kind: optionalText,
     default: '',
     help: 'Mosquitto ACL file (user, topic, pattern with %c %u); reloaded on SIGHUP (empty: all allowed)',
   },
   allowAnonymous: {
     flag: 'allow-anonymous',
-    kind: { type: 'enum', values: ['auto', 'true', 'false'] },
+    kind: oneOf('auto', 'true', 'false'),
     default: 'auto',
     help: 'accept CONNECTs without a username (auto: only while --host is a loopback address)',
   },
   clientidFromUsername: {
     flag: 'clientid-from-username',
-    kind: { type: 'bool' },
+    kind: bool,
     default: false,
     help: "use the username as the ClientID, as Mosquitto's use_username_as_clientid",
   },
   maxPacketSize: {
     flag: 'max-packet-size',
-    kind: { type: 'int', min: 16, max: 268_435_460 },
+    kind: int(16, 268_435_460),
     default: 1024 * 1024,
     help: 'largest MQTT packet accepted, in bytes; a larger one closes its connection',
   },
   maxConnections: {
     flag: 'max-connections',
-    kind: { type: 'int', min: 0, max: 10_000_000 },
+    kind: int(0, 10_000_000),
     default: 10_000,
     help: 'connected clients at a time (0 = no limit); past it CONNACK 0x03',
   },
   maxSubscriptions: {
     flag: 'max-subscriptions',
-    kind: { type: 'int', min: 0, max: 10_000_000 },
+    kind: int(0, 10_000_000),
     default: 1000,
     help: 'topic filters per client (0 = no limit); past it SUBACK 0x80',
   },
   maxTopicLevels: {
     flag: 'max-topic-levels',
-    kind: { type: 'int', min: 1, max: 100 },
+    kind: int(1, 100),
     default: 100,
     help: 'levels of a topic or filter; a PUBLISH or SUBSCRIBE over it closes its connection',
   },
   maxTopicLength: {
     flag: 'max-topic-length',
-    kind: { type: 'int', min: 1, max: 65_535 },
+    kind: int(1, 65_535),
     default: 4096,
     help: 'bytes of a topic or filter; a filter over it gets SUBACK 0x80, a PUBLISH closes its connection',
   },
   connectTimeout: {
     flag: 'connect-timeout',
-    kind: { type: 'int', min: 1, max: 3600 },
+    kind: int(1, 3600),
     default: 30,
     help: 'seconds a new connection has to send CONNECT before it is closed',
   },
@@ -291,8 +293,8 @@ export function loadConfig(
   const flags = parseFlags(argv)
   if (flags.help === true) return { help: helpText() }
 
+  // the value that wins for each key, and where it came from; absent: the default
   const raw = new Map<keyof Config, { value: unknown; where: string }>()
-  for (const key of keys) raw.set(key, { value: fields[key].default, where: 'default' })
   const sources = ['defaults']
 
   const file = typeof flags.config === 'string' ? flags.config : env.SESSIONLAB_CONFIG
@@ -315,12 +317,24 @@ export function loadConfig(
     if (value !== undefined) raw.set(key, { value, where: `--${fields[key].flag}` })
   }
 
-  const config = {} as Record<keyof Config, unknown>
-  for (const key of keys) {
-    const entry = raw.get(key) as { value: unknown; where: string }
-    config[key] = coerce(fields[key].kind, entry.value, entry.where)
-  }
-  return { config: config as unknown as Config, sources }
+  const config: Partial<Config> = {}
+  for (const key of keys) setting(config, key, raw)
+  if (!complete(config)) throw new Error('a setting has no value, not even its default')
+  return { config, sources }
+}
+
+/** Parses one setting's winning value into `config`; generic so the value keeps its key's type. */
+function setting<K extends keyof Config>(
+  config: Partial<Config>,
+  key: K,
+  raw: Map<keyof Config, { value: unknown; where: string }>,
+): void {
+  const { value, where } = raw.get(key) ?? { value: fields[key].default, where: 'default' }
+  config[key] = fields[key].kind.parse(value, where)
+}
+
+function complete(config: Partial<Config>): config is Config {
+  return keys.every((key) => config[key] !== undefined)
 }
 
 function parseFlags(argv: string[]): Record<string, string | boolean | undefined> {
@@ -332,7 +346,7 @@ function parseFlags(argv: string[]): Record<string, string | boolean | undefined
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values
   } catch (err) {
-    throw invalid(`${(err as Error).message}; see --help`)
+    throw invalid(`${errorMessage(err)}; see --help`)
   }
 }
 
@@ -343,7 +357,7 @@ function readConfigFile(file: string, readFile: (path: string) => string): Recor
   } catch (err) {
     throw new SessionLabError(
       'CONFIG_FILE_UNREADABLE',
-      `config file ${file}: ${(err as Error).message}`,
+      `config file ${file}: ${errorMessage(err)}`,
       { cause: err },
     )
   }
@@ -351,73 +365,12 @@ function readConfigFile(file: string, readFile: (path: string) => string): Recor
   try {
     parsed = JSON.parse(text)
   } catch (err) {
-    throw invalid(`config file ${file}: not valid JSON (${(err as Error).message})`)
+    throw invalid(`config file ${file}: not valid JSON (${errorMessage(err)})`)
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw invalid(`config file ${file}: expected a JSON object of settings`)
   }
   return parsed as Record<string, unknown>
-}
-
-function coerce(kind: Kind, value: unknown, where: string): string | number | boolean {
-  switch (kind.type) {
-    case 'optional-string':
-      if (typeof value !== 'string')
-        throw invalid(`${where}: expected a string, got ${show(value)}`)
-      return value
-    case 'bool':
-      if (value === true || value === 'true') return true
-      if (value === false || value === 'false') return false
-      throw invalid(`${where}: expected true or false, got ${show(value)}`)
-    case 'string':
-    case 'path':
-      if (typeof value !== 'string' || value.length === 0) {
-        throw invalid(`${where}: expected a non-empty string, got ${show(value)}`)
-      }
-      return value
-    case 'enum':
-      if (typeof value !== 'string' || !kind.values.includes(value)) {
-        throw invalid(`${where}: expected one of ${kind.values.join(', ')}, got ${show(value)}`)
-      }
-      return value
-    case 'redis-url':
-      if (
-        typeof value !== 'string' ||
-        !/^rediss?:\/\/[^\s]+$/.test(value) ||
-        !URL.canParse(value)
-      ) {
-        throw invalid(`${where}: expected a redis:// or rediss:// URL, got ${show(value)}`)
-      }
-      return value
-    case 'broker-id':
-      // it names $SYS topics and Redis keys: no separators or wildcards
-      if (typeof value !== 'string' || !/^[A-Za-z0-9._-]{0,64}$/.test(value)) {
-        throw invalid(`${where}: expected 1-64 of [A-Za-z0-9._-] or empty, got ${show(value)}`)
-      }
-      return value
-    case 'port':
-      return integer(value, 0, 65535, where, 'a port number 0-65535')
-    case 'int':
-      return integer(value, kind.min, kind.max, where, `an integer ${kind.min}-${kind.max}`)
-  }
-}
-
-function integer(value: unknown, min: number, max: number, where: string, what: string): number {
-  const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
-    throw invalid(`${where}: expected ${what}, got ${show(value)}`)
-  }
-  return n
-}
-
-function show(value: unknown): string {
-  // never echo a secret back
-  if (typeof value === 'string' && value.length > 64) return `a ${value.length}-character string`
-  return typeof value === 'string' ? `"${value}"` : String(JSON.stringify(value))
-}
-
-function invalid(message: string): SessionLabError {
-  return new SessionLabError('CONFIG_INVALID', message)
 }
 
 function envName(key: keyof Config): string {
@@ -435,14 +388,8 @@ export function helpText(): string {
   ]
   for (const key of keys) {
     const f = fields[key]
-    const values =
-      f.kind.type === 'enum'
-        ? ` <${f.kind.values.join('|')}>`
-        : f.kind.type === 'bool'
-          ? ' <true|false>'
-          : ' <value>'
     lines.push(
-      `${`  --${f.flag}${values}`.padEnd(44)}${f.help} (default: ${f.default}; key: ${key})`,
+      `${`  --${f.flag} ${f.kind.placeholder}`.padEnd(44)}${f.help} (default: ${f.default}; key: ${key})`,
     )
   }
   lines.push(`${'  --config <file>'.padEnd(44)}JSON file of settings (flags override it)`)

@@ -1,3 +1,5 @@
+import { CodedError } from './coded-error.ts'
+
 /**
  * Every error SessionLab raises on purpose has a stable code from this
  * catalogue, so callers (the CLI, the HTTP API, tests) branch on the code and
@@ -32,14 +34,8 @@ export const ErrorCodes = {
 export type ErrorCode = keyof typeof ErrorCodes
 
 /** An error with a stable `code` from {@link ErrorCodes}. */
-export class SessionLabError extends Error {
-  readonly code: ErrorCode
-
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = 'SessionLabError'
-    this.code = code
-  }
+export class SessionLabError extends CodedError<ErrorCode> {
+  override name = 'SessionLabError'
 }
 
 export function isSessionLabError(err: unknown): err is SessionLabError {

@@ -6,6 +6,7 @@ import { redacted as redactedUrl } from './store/redis/connect.ts'
 // the one place broker/ meets web/: the CLI serves the dashboard beside the API
 import { dashboard } from '../web/index.ts'
 import { createBroker, type Logger } from './broker.ts'
+import { errorMessage } from './coded-error.ts'
 import { loadConfig } from './config.ts'
 import { isSessionLabError } from './errors.ts'
 import { IdleCompaction } from './heap/idle-compaction.ts'
@@ -41,7 +42,7 @@ async function main(): Promise<number> {
       broker.auth.reload()
       log.info('SIGHUP: reloaded the password file and ACL')
     } catch (err) {
-      log.warn(`SIGHUP: ${(err as Error).message}; keeping the password file and ACL in force`)
+      log.warn(`SIGHUP: ${errorMessage(err)}; keeping the password file and ACL in force`)
     }
   }
   const where =

@@ -1,3 +1,5 @@
+import { CodedError } from '../broker/coded-error.ts'
+
 /**
  * Every error the client tools raise on purpose carries a stable code from
  * this catalogue; the CLI prints `message [CODE]` and tests branch on the code.
@@ -19,21 +21,10 @@ export const ClientErrorCodes = {
 export type ClientErrorCode = keyof typeof ClientErrorCodes
 
 /** An error with a stable `code` from {@link ClientErrorCodes}. */
-export class ClientError extends Error {
-  readonly code: ClientErrorCode
-
-  constructor(code: ClientErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = 'ClientError'
-    this.code = code
-  }
+export class ClientError extends CodedError<ClientErrorCode> {
+  override name = 'ClientError'
 }
 
 export function isClientError(err: unknown): err is ClientError {
   return err instanceof ClientError
-}
-
-/** The message of anything thrown, for reports. */
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
 }

@@ -62,7 +62,7 @@ export async function storeDepth(file: string, otherRows = OTHER_ROWS): Promise<
   const store: SessionStore = openSqliteStore({ file })
   const { outgoingAcknowledge } = store
   if (!outgoingAcknowledge) throw new Error('the SQLite store has no outgoingAcknowledge')
-  await store.setup({ id: 'floor' } as never)
+  await store.setup({ id: 'floor' })
   for (let i = 0; i < otherRows; i += 1000) {
     for (let k = i; k < Math.min(i + 1000, otherRows); k++) {
       store.outgoingEnqueue({ clientId: `other-${k % 1000}` }, floorPacket(-k))

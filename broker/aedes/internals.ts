@@ -1,31 +1,73 @@
+import type { EventEmitter } from 'node:events'
 import type { Aedes, Client } from 'aedes'
 import type { MQEmitter } from 'mqemitter'
 
 /**
- * The parts of an aedes 1.2 Client that SessionLab reaches into to close the
- * spec gaps at aedes' seams (see README "How the session rules are enforced" and
- * shared/docs/aedes-notes.md). They are not in aedes' typings; each use is
- * pinned by an integration test, so an aedes upgrade that moves them fails
- * loudly rather than silently.
+ * The parts of aedes 1.2 that are not in its typings and that SessionLab
+ * needs to close the spec gaps at aedes' seams (see docs/session-rules.md).
+ * Only the files of broker/aedes/ import this module: the rest of SessionLab
+ * uses the named operations of broker/aedes/connection.ts and instance.ts,
+ * so upgrading aedes is a change to this folder alone.
+ * test/aedes/only-the-seam-reaches-into-aedes.test.ts keeps it so.
  */
-export interface AedesClientInternals extends Client {
+
+/**
+ * Private fields of aedes (lib/client.js, aedes.js) whose names cannot be
+ * mistaken for anything else. Besides these, the seam reaches `will`,
+ * `subscriptions`, `duplicates`, `broker`, `clients`, `counter`, `mq` and
+ * `persistence`, which are not
+ * in aedes' typings either: outside this folder the type checker refuses
+ * them, and the seam test refuses the casts that would get around it.
+ */
+export const AEDES_PRIVATE_FIELDS = [
+  '_parser',
+  '_nextId',
+  '_will',
+  '_disconnected',
+  '_clearWillInterval',
+  'deliver0',
+  'deliverQoS',
+] as const
+
+export interface ClientInternals extends Client {
   broker: AedesInternals
   /** The CONNECT's Will while connected; `close()` publishes it unless DISCONNECT came. */
-  will: WillPacket | null
-  _will: WillPacket | null
+  will: Will | null
+  /** The Will as read from CONNECT, before aedes accepts the connection. */
+  _will: Will | null
   /** mqtt-packet's parser for this connection; aedes listens to its 'packet' events. */
-  _parser: import('node:events').EventEmitter
+  _parser: Parser
   /** Set when a DISCONNECT packet was received [MQTT-3.14.4-3]. */
   _disconnected: boolean
+  /** The next packet id aedes' QoSPacket takes (lib/qos-packet.js). */
+  _nextId: number
   /** Topic filter -> granted subscription of this connection. */
   subscriptions: Record<string, { qos: number }>
+  /** brokerId -> highest brokerCounter delivered: aedes' per-connection dedupe (client.js). */
+  duplicates: Record<string, number>
   /** Per-subscription delivery functions, called by mqemitter for each matching message. */
   deliver0: Deliver
   deliverQoS: Deliver
 }
 
+export interface Parser extends EventEmitter {
+  parse(buf: Buffer): number
+}
+
+/** An aedes instance with what it keeps beyond its typings. */
+export interface AedesInternals extends Aedes {
+  clients: Record<string, ClientInternals>
+  /** The last message counter taken (aedes.js), part of each message's origin. */
+  counter: number
+  /** The message router: in-process, or mqemitter-redis between cluster nodes. */
+  mq: MQEmitter
+  persistence: { delWill(client: { id: string; brokerId?: string }): Promise<unknown> }
+  _clearWillInterval?: NodeJS.Timeout
+}
+
 export type Deliver = (packet: DeliveryPacket, done: () => void) => void
 
+/** A message as aedes routes it to a connection's delivery functions. */
 export interface DeliveryPacket {
   cmd: string
   topic: string
@@ -36,9 +78,12 @@ export interface DeliveryPacket {
   brokerId?: string
   brokerCounter?: number
   messageId?: number
+  /** Set by SessionLab's no-local marker (aedes Packet). */
+  nl?: boolean
+  clientId?: string
 }
 
-export interface WillPacket {
+export interface Will {
   topic: string
   payload: Buffer
   qos: number
@@ -46,30 +91,10 @@ export interface WillPacket {
   [key: string]: unknown
 }
 
-/** An aedes instance as SessionLab sees it: with its live clients by ClientID. */
-export interface AedesInternals extends Aedes {
-  clients: Record<string, AedesClientInternals>
-  counter: number
-  /** The message router: in-process, or mqemitter-redis between cluster nodes. */
-  mq: MQEmitter
-  persistence: { delWill(client: { id: string; brokerId?: string }): Promise<unknown> }
+export function clientInternals(client: Client): ClientInternals {
+  return client as ClientInternals
 }
 
-export function internals(client: Client): AedesClientInternals {
-  return client as AedesClientInternals
-}
-
-/**
- * Takes the next packet id from a connection's own sequence, exactly as
- * aedes' QoSPacket does (lib/qos-packet.js), skipping ids `inUse` says are
- * taken, so ids SessionLab assigns never collide with the ones aedes assigns.
- */
-export function takePacketId(
-  client: { _nextId: number },
-  inUse: (id: number) => boolean = () => false,
-): number {
-  let id = client._nextId
-  while (inUse(id)) id = id >= 65535 ? 1 : id + 1
-  client._nextId = id >= 65535 ? 1 : id + 1
-  return id
+export function aedesInternals(aedes: Aedes): AedesInternals {
+  return aedes as AedesInternals
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { errorMessage } from '../coded-error.ts'
 import type { Config } from '../config.ts'
 import { SessionLabError } from '../errors.ts'
 import { type Access, type Acl, aclAllows, type Identity, parseAcl } from './acl.ts'
@@ -96,7 +97,7 @@ export class Auth {
     try {
       return parse(text, file)
     } catch (err) {
-      throw invalid((err as Error).message, err)
+      throw invalid(errorMessage(err), err)
     }
   }
 
@@ -104,7 +105,7 @@ export class Auth {
     try {
       return this.#read(file)
     } catch (err) {
-      throw invalid(`${file}: ${(err as Error).message}`, err)
+      throw invalid(`${file}: ${errorMessage(err)}`, err)
     }
   }
 }

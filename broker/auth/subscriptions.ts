@@ -1,6 +1,6 @@
 import type { Client } from 'aedes'
-import { internals } from '../aedes/internals.ts'
-import { SESSION_MARKER_TOPIC } from '../rules/persistence.ts'
+import { grantedSubscriptions, onIncomingPacket } from '../aedes/connection.ts'
+import { isSessionMarker } from '../rules/session-present.ts'
 import type { Identity } from './acl.ts'
 
 interface Sub {
@@ -39,9 +39,9 @@ export class SubscriptionGate {
 
   /** Watches a connection's SUBSCRIBE and UNSUBSCRIBE packets as they are parsed. */
   watch(client: Client): void {
-    internals(client)._parser.prependListener(
-      'packet',
-      (packet: { cmd: string; subscriptions?: Sub[]; unsubscriptions?: string[] }) => {
+    onIncomingPacket(
+      client,
+      (packet) => {
         if (packet.cmd === 'subscribe' && packet.subscriptions) {
           for (const sub of packet.subscriptions) this.#packetOf.set(sub, packet.subscriptions)
         } else if (packet.cmd === 'unsubscribe' && packet.unsubscriptions) {
@@ -49,6 +49,7 @@ export class SubscriptionGate {
           for (const topic of packet.unsubscriptions) held?.delete(topic)
         }
       },
+      { first: true },
     )
   }
 
@@ -80,9 +81,7 @@ export class SubscriptionGate {
   #heldBy(client: Client): Set<string> {
     let held = this.#held.get(client)
     if (!held) {
-      held = new Set(
-        Object.keys(internals(client).subscriptions).filter((t) => t !== SESSION_MARKER_TOPIC),
-      )
+      held = new Set(Object.keys(grantedSubscriptions(client)).filter((t) => !isSessionMarker(t)))
       this.#held.set(client, held)
     }
     return held

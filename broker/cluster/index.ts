@@ -1,13 +1,18 @@
 import { randomBytes } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import type { MQEmitter } from 'mqemitter'
-import MQEmitterRedis from 'mqemitter-redis'
-import type { AedesClientInternals, AedesInternals } from '../aedes/internals.ts'
+import type { Client } from '../aedes/connection.ts'
+import {
+  type Aedes,
+  liveConnection,
+  publishAsBroker,
+  redisRouter,
+  stopWillSweep,
+} from '../aedes/instance.ts'
 import type { Config } from '../config.ts'
 import type { ClusterSessions } from '../inspector/index.ts'
 import type { SessionRegistry } from '../inspector/registry.ts'
 import type { SessionEventSink } from '../inspector/types.ts'
-import { publish } from '../rules/wills.ts'
 import { connectRedis } from '../store/redis/connect.ts'
 import type { RedisSessionStore } from '../store/redis/index.ts'
 import type { WillPacket } from '../store/types.ts'
@@ -32,7 +37,7 @@ export interface ClusterNode {
    * due (this id's previous run, nodes that died unseen), then heartbeats
    * and watches the other nodes. Resolves with how many Wills it published.
    */
-  start(aedes: AedesInternals, hooks: ClusterHooks): Promise<number>
+  start(aedes: Aedes, hooks: ClusterHooks): Promise<number>
   /**
    * Leaves the cluster (not a death: no Wills of ours are due) and closes
    * its Redis connection; after aedes has closed, which closes the routing.
@@ -45,7 +50,7 @@ export interface ClusterHooks {
   /** Where sessions a dead node held are recorded as gone offline. */
   sink: SessionEventSink
   /** Another node took this node's connection's ClientID; aedes closes it next. */
-  takenOverElsewhere(client: AedesClientInternals): void
+  takenOverElsewhere(client: Client): void
 }
 
 export interface ClusterDeps {
@@ -71,7 +76,7 @@ export async function openCluster(deps: ClusterDeps): Promise<ClusterNode> {
   const redis = await connectRedis(config.redisUrl, `sessionlab-${id}`)
   let presence: ClusterPresence | null = null
   let registry: SessionRegistry | null = null
-  let aedes: AedesInternals | null = null
+  let aedes: Aedes | null = null
   let hooks: ClusterHooks | null = null
   const nodes = new ClusterNodes({
     redis,
@@ -103,7 +108,7 @@ export async function openCluster(deps: ClusterDeps): Promise<ClusterNode> {
   // the connection: the close must already read as a takeover.
   mq.on('$SYS/+/new/clients', (packet, done) => {
     const node = packet.topic.split('/')[1]
-    const old = aedes?.clients[String(packet.payload)]
+    const old = aedes ? liveConnection(aedes, String(packet.payload)) : undefined
     if (node !== id && old && !old.closed) hooks?.takenOverElsewhere(old)
     done()
   })
@@ -144,7 +149,7 @@ export async function openCluster(deps: ClusterDeps): Promise<ClusterNode> {
       hooks = h
       // our sweep publishes dead nodes' Wills once; aedes' own timer would
       // publish them again from every survivor (aedes.js _clearWills)
-      clearInterval((a as unknown as { _clearWillInterval: NodeJS.Timeout })._clearWillInterval)
+      stopWillSweep(a)
       await commands.listen()
       // a previous run with this id, and nodes that died while none watched
       let published = await publishWillsOf(id)
@@ -165,8 +170,8 @@ export async function openCluster(deps: ClusterDeps): Promise<ClusterNode> {
   }
 }
 
-async function publishClaimed(aedes: AedesInternals, will: WillPacket): Promise<void> {
-  await publish(aedes, {
+async function publishClaimed(aedes: Aedes, will: WillPacket): Promise<void> {
+  await publishAsBroker(aedes, {
     topic: will.topic,
     payload: Buffer.isBuffer(will.payload) ? will.payload : Buffer.from(will.payload),
     qos: will.qos,
@@ -181,7 +186,7 @@ async function openRouting(url: string): Promise<MQEmitter> {
     connectRedis(url, 'sessionlab-mq-pub'),
     connectRedis(url, 'sessionlab-mq-sub'),
   ])
-  return new (MQEmitterRedis as unknown as new (o: object) => MQEmitter)({ pubConn, subConn })
+  return redisRouter({ pubConn, subConn })
 }
 
 export type { Redis }

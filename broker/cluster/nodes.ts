@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis'
+import { errorMessage } from '../coded-error.ts'
 import { SessionLabError } from '../errors.ts'
 
 export interface ClusterNodesDeps {
@@ -93,7 +94,7 @@ export class ClusterNodes {
       await this.#deps.redis.zadd(this.#key, this.#deps.now(), this.#deps.id)
       await this.sweep()
     } catch (err) {
-      this.#deps.warn(`cluster heartbeat failed: ${(err as Error).message}`)
+      this.#deps.warn(`cluster heartbeat failed: ${errorMessage(err)}`)
     }
   }
 }

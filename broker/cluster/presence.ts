@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import type { Connection } from '../inspector/connection.ts'
-import { type LiveSession, liveOf, type OnlineSessions } from '../inspector/online.ts'
+import {
+  type LiveSession,
+  liveOf,
+  liveSubscriptions,
+  type OnlineSessions,
+} from '../inspector/online.ts'
 import type { PresenceWriter, SessionRegistry } from '../inspector/registry.ts'
-import { liveSubscriptions } from '../inspector/views.ts'
 import { compareClientIds } from '../store/client-id-order.ts'
 
 /** What the directory keeps of a connection another node may show. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { AedesInternals } from '../aedes/internals.ts'
+import { type Aedes, onRouted, publishAsBroker } from '../aedes/instance.ts'
 import { SessionLabError } from '../errors.ts'
 import type { SessionRegistry } from '../inspector/registry.ts'
 
@@ -27,15 +27,11 @@ interface Reply {
  */
 export class RemoteCommands {
   readonly #id: string
-  readonly #aedes: () => AedesInternals | null
+  readonly #aedes: () => Aedes | null
   readonly #registry: () => SessionRegistry | null
   readonly #pending = new Map<string, (reply: Reply) => void>()
 
-  constructor(
-    id: string,
-    aedes: () => AedesInternals | null,
-    registry: () => SessionRegistry | null,
-  ) {
+  constructor(id: string, aedes: () => Aedes | null, registry: () => SessionRegistry | null) {
     this.#id = id
     this.#aedes = aedes
     this.#registry = registry
@@ -97,21 +93,15 @@ export class RemoteCommands {
   #on(t: string, handler: Handler): Promise<void> {
     const aedes = this.#aedes()
     if (!aedes) return Promise.resolve()
-    return new Promise((resolve) => aedes.mq.on(t, handler as never, () => resolve()))
+    return onRouted(aedes, t, handler)
   }
 
   #send(t: string, message: Request | Reply): void {
-    this.#aedes()?.publish(
-      {
-        cmd: 'publish',
-        topic: t,
-        payload: Buffer.from(JSON.stringify(message)),
-        qos: 0,
-        retain: false,
-        dup: false,
-      } as never,
-      () => {},
-    )
+    const aedes = this.#aedes()
+    if (!aedes) return
+    const payload = Buffer.from(JSON.stringify(message))
+    // QoS 0 between nodes: a lost command or reply times out on the asking side
+    publishAsBroker(aedes, { topic: t, payload, qos: 0, retain: false }).catch(() => {})
   }
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { errorMessage } from '../coded-error.ts'
 import { SessionLabError } from '../errors.ts'
 
 /** The operator token and where it came from, for the start-up banner. */
@@ -84,7 +85,7 @@ function saveExclusive(path: string, token: string): string | null {
 }
 
 function code(err: unknown): string {
-  return (err as NodeJS.ErrnoException).code ?? (err as Error).message
+  return (err as NodeJS.ErrnoException).code ?? errorMessage(err)
 }
 
 /** The start-up banner's text for the token: the token itself only when this run made it. */

@@ -1,16 +1,15 @@
-import type { AedesOptions, Client } from 'aedes'
-import type { AedesClientInternals, AedesInternals } from '../aedes/internals.ts'
-import { SESSION_MARKER_TOPIC } from '../rules/persistence.ts'
+import { type Client, onIncomingPacket, onParseError } from '../aedes/connection.ts'
+import type { Aedes } from '../aedes/instance.ts'
+import type { ConnectStage, ForwardStage } from '../aedes/stages.ts'
+import { isSessionMarker } from '../rules/session-present.ts'
 import { type Connection, type ConnectPacket, newConnection } from './connection.ts'
 import { observeForward } from './deliveries.ts'
 import type { SessionRegistry } from './registry.ts'
 
-type ObservedHooks = Pick<AedesOptions, 'preConnect' | 'authorizeForward'>
-
 /**
  * Feeds the registry from aedes: its connection lifecycle events, the
- * CONNECT packet (through `preConnect`), what is written to each client
- * (through `authorizeForward`) and what each client sends (its parser).
+ * CONNECT packet (a CONNECT stage), what is written to each client (the
+ * last forward stage) and what each client sends (its incoming packets).
  */
 export class AedesFeed {
   readonly #registry: SessionRegistry
@@ -25,29 +24,22 @@ export class AedesFeed {
     return this.#connections.get(client)
   }
 
-  /** Wraps the broker's hooks so the feed sees each CONNECT and each forwarded message. */
-  hooks<H extends ObservedHooks>(hooks: H): H & Required<ObservedHooks> {
-    const preConnect = hooks.preConnect
-    const authorizeForward = hooks.authorizeForward
-    return {
-      ...hooks,
-      preConnect: (client, packet, done) => {
-        const connection = newConnection(client as AedesClientInternals, packet as ConnectPacket)
-        this.#connections.set(client, connection)
-        if (preConnect) preConnect(client, packet, done)
-        else done(null, true)
-      },
-      authorizeForward: (client, packet) => {
-        const forwarded = authorizeForward ? authorizeForward(client, packet) : packet
-        const connection = this.#connections.get(client)
-        if (forwarded && connection) observeForward(this.#registry, connection, forwarded)
-        return forwarded
-      },
-    }
+  /** The first CONNECT stage: records the connection as its CONNECT arrives. */
+  readonly connectStage: ConnectStage = {
+    read: (client, packet) => {
+      this.#connections.set(client, newConnection(client, packet as ConnectPacket))
+    },
+  }
+
+  /** The last forward stage: sees each PUBLISH as it is written to a client. */
+  readonly forwardStage: ForwardStage = (client, packet) => {
+    const connection = this.#connections.get(client)
+    if (connection) observeForward(this.#registry, connection, packet)
+    return packet
   }
 
   /** Listens to aedes' events. */
-  attach(aedes: AedesInternals): void {
+  attach(aedes: Aedes): void {
     const registry = this.#registry
     aedes.on('client', (client) => {
       const connection = this.#connections.get(client)
@@ -87,14 +79,14 @@ export class AedesFeed {
     aedes.on('subscribe', (subs, client) => {
       const at = registry.now()
       for (const sub of subs) {
-        if (sub.topic === SESSION_MARKER_TOPIC) continue
+        if (isSessionMarker(sub.topic)) continue
         const qos = sub.qos as 0 | 1 | 2 | 128
         registry.record(client.id, { type: 'subscribe', at, topic: sub.topic, qos })
       }
     })
     aedes.on('unsubscribe', (topics, client) => {
       // aedes unsubscribes a closing clean client from everything: not the client's doing
-      if (internals(client).closed) return
+      if (client.closed) return
       const at = registry.now()
       for (const topic of topics) registry.record(client.id, { type: 'unsubscribe', at, topic })
     })
@@ -112,11 +104,10 @@ export class AedesFeed {
    * first so the flag is set before aedes reports the error.
    */
   #watchParser(connection: Connection): void {
-    const parser = connection.client._parser
-    parser.prependListener('error', () => {
+    onParseError(connection.client, () => {
       connection.protocolError = true
     })
-    parser.on('packet', (packet: { cmd: string; messageId?: number }) => {
+    onIncomingPacket(connection.client, (packet) => {
       connection.lastActivity = this.#registry.now()
       if (packet.cmd !== 'puback' && packet.cmd !== 'pubcomp') return
       const sent = connection.inflight.get(packet.messageId ?? -1)
@@ -131,8 +122,4 @@ export class AedesFeed {
       })
     })
   }
-}
-
-function internals(client: Client): AedesClientInternals & { closed: boolean } {
-  return client as AedesClientInternals & { closed: boolean }
 }

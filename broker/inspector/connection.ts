@@ -1,10 +1,9 @@
-import type { IncomingMessage } from 'node:http'
-import type { AedesClientInternals } from '../aedes/internals.ts'
+import { type Client, peerAddress, sentDisconnect } from '../aedes/connection.ts'
 import type { DisconnectReason } from './types.ts'
 
 /** What the inspector knows of one MQTT connection, from CONNECT to close. */
 export interface Connection {
-  readonly client: AedesClientInternals
+  readonly client: Client
   readonly clean: boolean
   readonly protocolVersion: number | null
   readonly keepalive: number | null
@@ -29,14 +28,14 @@ export interface ConnectPacket {
 }
 
 /** A connection's state from its CONNECT packet (aedes' preConnect). */
-export function newConnection(client: AedesClientInternals, packet: ConnectPacket): Connection {
+export function newConnection(client: Client, packet: ConnectPacket): Connection {
   return {
     client,
     clean: packet.clean !== false,
     protocolVersion: packet.protocolVersion ?? null,
     keepalive: packet.keepalive ?? null,
     username: packet.username ?? null,
-    remoteAddress: remoteAddressOf(client),
+    remoteAddress: peerAddress(client),
     connectedAt: null,
     lastActivity: null,
     reason: null,
@@ -45,22 +44,9 @@ export function newConnection(client: AedesClientInternals, packet: ConnectPacke
   }
 }
 
-/** `host:port` of the peer: the TCP socket's, or the WebSocket's HTTP request's. */
-export function remoteAddressOf(client: AedesClientInternals): string | null {
-  const carrier = client as unknown as {
-    conn?: { remoteAddress?: string; remotePort?: number }
-    req?: IncomingMessage | null
-  }
-  const socket = carrier.conn?.remoteAddress ? carrier.conn : carrier.req?.socket
-  const address = socket?.remoteAddress
-  if (!address) return null
-  const host = address.includes(':') ? `[${address}]` : address
-  return socket.remotePort === undefined ? host : `${host}:${socket.remotePort}`
-}
-
 /** The reason a connection closed, once aedes says it has. */
 export function disconnectReason(connection: Connection): DisconnectReason {
   if (connection.reason) return connection.reason
   // [MQTT-3.14.4-3]: the client said DISCONNECT
-  return connection.client._disconnected ? 'client' : 'network'
+  return sentDisconnect(connection.client) ? 'client' : 'network'
 }

@@ -1,5 +1,4 @@
-import type { AedesClientInternals } from '../aedes/internals.ts'
-import { takePacketId } from '../aedes/internals.ts'
+import { type Client, grantedSubscriptions, nextPacketId } from '../aedes/connection.ts'
 import { grantedQoS } from '../rules/delivery.ts'
 import type { Connection } from './connection.ts'
 import type { SessionRegistry } from './registry.ts'
@@ -27,13 +26,13 @@ export function observeForward(
   connection: Connection,
   packet: ForwardedPacket,
 ): void {
-  const client = connection.client as AedesClientInternals & { _nextId: number }
+  const client = connection.client
   const qos = writtenQoS(client, packet)
   if (qos === 0) {
     registry.record(client.id, { type: 'delivered', at: registry.now(), topic: packet.topic, qos })
     return
   }
-  if (packet.messageId == null) packet.messageId = takePacketId(client)
+  if (packet.messageId == null) packet.messageId = nextPacketId(client)
   connection.inflight.set(packet.messageId, { topic: packet.topic, qos })
 }
 
@@ -44,12 +43,12 @@ export function observeForward(
  * (client.js:140). A message with no matching subscription left can only
  * be one resent from the queue (it has its packet id), sent as stored.
  */
-function writtenQoS(client: AedesClientInternals, packet: ForwardedPacket): 0 | 1 | 2 {
+function writtenQoS(client: Client, packet: ForwardedPacket): 0 | 1 | 2 {
   const qos = Math.min(Math.max(packet.qos, 0), 2) as 0 | 1 | 2
   if (qos === 0) return 0
   const granted = grantedQoS(client, packet.topic)
   if (granted < 0) return packet.messageId == null ? 0 : qos
   if (granted === 0) return 0
-  const exact = client.subscriptions[packet.topic]
+  const exact = grantedSubscriptions(client)[packet.topic]
   return exact && exact.qos < qos ? (exact.qos as 0 | 1 | 2) : qos
 }

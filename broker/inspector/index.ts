@@ -1,5 +1,6 @@
-import type { AedesOptions, Client } from 'aedes'
-import type { AedesClientInternals, AedesInternals } from '../aedes/internals.ts'
+import type { Client } from '../aedes/connection.ts'
+import type { Aedes } from '../aedes/instance.ts'
+import type { ConnectStage, ForwardStage } from '../aedes/stages.ts'
 import { type Clock, systemClock } from '../clock.ts'
 import type { Config } from '../config.ts'
 import type { SessionStore } from '../store/types.ts'
@@ -87,23 +88,28 @@ export class SessionTracking {
     })
   }
 
-  /** The broker's aedes hooks, wrapped so the inspector sees CONNECTs and forwarded messages. */
-  hooks<H extends Pick<AedesOptions, 'preConnect' | 'authorizeForward'>>(hooks: H) {
-    return this.#feed.hooks(hooks)
+  /** The first CONNECT stage: the inspector records each CONNECT. */
+  get connectStage(): ConnectStage {
+    return this.#feed.connectStage
   }
 
-  attach(aedes: AedesInternals): void {
+  /** The last forward stage: the inspector sees what is written to each client. */
+  get forwardStage(): ForwardStage {
+    return this.#feed.forwardStage
+  }
+
+  attach(aedes: Aedes): void {
     this.#feed.attach(aedes)
   }
 
   /** From the takeover hook: `next` takes `old`'s ClientID [MQTT-3.1.4-2]. */
-  onTakeover(old: AedesClientInternals, next: AedesClientInternals): void {
+  onTakeover(old: Client, next: Client): void {
     const connection = this.#feed.connectionOf(old)
     this.#registry.takenOver(connection, { clean: next.clean }, next.id)
   }
 
   /** Another cluster node took this connection's ClientID; it counts the takeover. */
-  onTakenOverElsewhere(old: AedesClientInternals): void {
+  onTakenOverElsewhere(old: Client): void {
     this.#feed.markClosing(old, 'takeover')
   }
 

@@ -1,7 +1,7 @@
-import type { SessionTotals } from '../metrics/session-totals.ts'
+import { willOf } from '../aedes/connection.ts'
 import type { SessionStats, SessionStore } from '../store/types.ts'
 import { listSessions } from './list.ts'
-import type { OnlineSessions } from './online.ts'
+import { liveSubscriptions, type OnlineSessions } from './online.ts'
 import type { SessionRegistry } from './registry.ts'
 import type {
   SessionChange,
@@ -9,9 +9,10 @@ import type {
   SessionListQuery,
   SessionPage,
   Sessions,
+  SessionTotals,
   SessionView,
 } from './types.ts'
-import { liveSubscriptions, viewOf } from './views.ts'
+import { viewOf } from './views.ts'
 
 /** Closes a session's connection on another node of the cluster; false if it was not connected. */
 export type RemoteDisconnect = (clientId: string, node: string) => Promise<boolean>
@@ -66,7 +67,7 @@ export class Inspector implements Sessions {
     const connection = live?.connection
     const [stats, will, subscriptions] = await Promise.all([
       store.sessionStats([clientId]),
-      connection ? connection.client.will : store.getWill(ref),
+      connection ? willOf(connection.client) : store.getWill(ref),
       connection
         ? liveSubscriptions(connection)
         : live?.clean

@@ -2,10 +2,10 @@ import { SessionLabError } from '../errors.ts'
 import { compareClientIds } from '../store/client-id-order.ts'
 import type { SessionRecord, SessionStats, SessionStore } from '../store/types.ts'
 import { decodeCursor, encodeCursor } from './cursor.ts'
-import type { LiveSession, OnlineSessions } from './online.ts'
+import { type LiveSession, liveSubscriptions, type OnlineSessions } from './online.ts'
 import type { SessionRegistry } from './registry.ts'
 import type { SessionListQuery, SessionPage, SessionSummary } from './types.ts'
-import { liveSubscriptions, summaryOf } from './views.ts'
+import { summaryOf } from './views.ts'
 
 /** The largest page `list` answers. */
 export const MAX_PAGE_SIZE = 1000

@@ -1,27 +1,31 @@
+import { grantedSubscriptions } from '../aedes/connection.ts'
 import { compareClientIds } from '../store/client-id-order.ts'
 import type { Connection } from './connection.ts'
 import type { SessionRegistry } from './registry.ts'
-import { liveSubscriptions } from './views.ts'
+import type { SessionView } from './types.ts'
 
 /**
  * What the inspector shows of a session while it is connected, wherever:
  * to this process (`connection` set) or to another node of the cluster.
+ * Its fields are those of the {@link SessionView} it becomes part of; for a
+ * clean session `inflight` and `subscriptions` are its own (a persistent
+ * session's are the store's).
  */
-export interface LiveSession {
-  clientId: string
-  /** The broker id of the node it is connected to; null on a single broker. */
-  node: string | null
-  clean: boolean
-  protocolVersion: number | null
-  keepalive: number | null
-  username: string | null
-  remoteAddress: string | null
-  connectedAt: number | null
-  lastActivity: number | null
-  /** A clean session's subscriptions (a persistent session's are in the store). */
+export type LiveSession = Pick<
+  SessionView,
+  | 'clientId'
+  | 'node'
+  | 'clean'
+  | 'protocolVersion'
+  | 'keepalive'
+  | 'username'
+  | 'remoteAddress'
+  | 'connectedAt'
+  | 'lastActivity'
+  | 'inflight'
+> & {
+  /** As aedes granted them. */
   subscriptions: { topic: string; qos: number }[]
-  /** A clean session's in-flight count (a persistent session's is the store's). */
-  inflight: number
   /** The connection, when it is to this process. */
   connection: Connection | null
 }
@@ -52,6 +56,12 @@ export function liveOf(connection: Connection, node: string | null): LiveSession
     inflight: connection.inflight.size,
     connection,
   }
+}
+
+/** The live subscriptions of an online connection, as aedes granted them. */
+export function liveSubscriptions(connection: Connection): { topic: string; qos: number }[] {
+  const subs = grantedSubscriptions(connection.client)
+  return Object.keys(subs).map((topic) => ({ topic, qos: subs[topic].qos }))
 }
 
 /** The online sessions of a single broker: its registry's connections. */

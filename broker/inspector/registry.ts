@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.ts'
+import { errorMessage } from '../coded-error.ts'
 import type { SessionStore } from '../store/types.ts'
 import { type Connection, disconnectReason } from './connection.ts'
 import { History } from './history.ts'
@@ -67,7 +68,7 @@ export class SessionRegistry {
       try {
         listener({ clientId, event })
       } catch (err) {
-        this.#deps.warn(`session change listener failed: ${(err as Error).message}`)
+        this.#deps.warn(`session change listener failed: ${errorMessage(err)}`)
       }
     }
   }

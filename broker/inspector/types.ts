@@ -118,6 +118,17 @@ export interface SessionChange {
   event: SessionEvent
 }
 
+/** Broker-wide session figures at one moment. */
+export interface SessionTotals {
+  online: number
+  offline: number
+  total: number
+  /** Messages queued for sessions, not yet sent. */
+  queued: number
+  /** Outgoing QoS 1/2 messages sent and not yet acknowledged. */
+  inflight: number
+}
+
 /** What the broker keeps per session and answers about it. */
 export interface SessionInspector {
   list(query: SessionListQuery): Promise<SessionPage>
@@ -131,7 +142,7 @@ export interface SessionInspector {
    * Counts and queued/in-flight totals without walking every session; null
    * when the store cannot answer so (the caller then sums the sessions).
    */
-  quickTotals?(): Promise<import('../metrics/session-totals.ts').SessionTotals | null>
+  quickTotals?(): Promise<SessionTotals | null>
   /** Subscribes to every session change; returns the unsubscribe function. */
   onChange(listener: (change: SessionChange) => void): () => void
 }

@@ -1,6 +1,5 @@
-import { SESSION_MARKER_TOPIC } from '../rules/persistence.ts'
+import { isSessionMarker } from '../rules/session-present.ts'
 import type { SessionRecord, SessionStats } from '../store/types.ts'
-import type { Connection } from './connection.ts'
 import type { LiveSession } from './online.ts'
 import type { SessionEvent, SessionSummary, SessionView } from './types.ts'
 import { willView } from './will-view.ts'
@@ -50,7 +49,7 @@ export function viewOf(
     ...commonFields(parts),
     will: extra.will ? willView(extra.will) : null,
     subscriptions: extra.subscriptions
-      .filter((sub) => sub.topic !== SESSION_MARKER_TOPIC)
+      .filter((sub) => !isSessionMarker(sub.topic))
       .map((sub) => ({ topic: sub.topic, qos: sub.qos as 0 | 1 | 2 })),
     queue: {
       count: stats.queued,
@@ -60,12 +59,6 @@ export function viewOf(
     incomingAwaitingPubrel: stats.incoming,
     history: extra.history,
   }
-}
-
-/** The live subscriptions of an online connection, as aedes granted them. */
-export function liveSubscriptions(connection: Connection): { topic: string; qos: number }[] {
-  const subs = connection.client.subscriptions
-  return Object.keys(subs).map((topic) => ({ topic, qos: subs[topic].qos }))
 }
 
 function commonFields(parts: SessionParts) {

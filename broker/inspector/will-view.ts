@@ -6,9 +6,26 @@ const PREVIEW_BYTES = PREVIEW_CHARS / 2
 
 // Enough bytes for PREVIEW_CHARS characters of any UTF-8 text, and one more.
 const TEXT_BYTES = PREVIEW_CHARS * 4 + 4
-// C0 and C1 controls, DEL, and the bidirectional overrides and isolates that
-// could reorder what is shown around the preview.
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u
+/**
+ * C0 and C1 controls, DEL, and the bidirectional overrides and isolates that
+ * could reorder what is shown around the preview. Tested by code unit, not
+ * with a regex: a regex of control characters is deliberate here but reads
+ * as a mistake (biome's noControlCharactersInRegex). Every range is in the
+ * BMP, so a surrogate never falls in one.
+ */
+function unprintable(unit: number): boolean {
+  return (
+    unit <= 0x1f ||
+    (unit >= 0x7f && unit <= 0x9f) ||
+    (unit >= 0x202a && unit <= 0x202e) ||
+    (unit >= 0x2066 && unit <= 0x2069)
+  )
+}
+
+function hasUnprintable(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (unprintable(text.charCodeAt(i))) return true
+  return false
+}
 
 /** What the inspector shows of a Will: never its payload raw. */
 export function willView(will: {
@@ -59,5 +76,5 @@ function printable(payload: Buffer): string | null {
   } catch {
     return null
   }
-  return UNPRINTABLE.test(text) ? null : text
+  return hasUnprintable(text) ? null : text
 }

@@ -1,12 +1,17 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http'
-import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
+import { ConnectionWriter } from '../aedes/writer.ts'
+import type { SentCounts } from '../metrics/traffic.ts'
 import { listen } from './listen.ts'
 import { webSocketDuplex } from './ws-stream.ts'
 
-/** MQTT over WebSocket [MQTT-6.0.0]: binary frames as one byte stream per connection. */
+/**
+ * MQTT over WebSocket [MQTT-6.0.0]: binary frames as one byte stream per
+ * connection, which goes to aedes behind its connection's writer.
+ */
 export async function openWsListener(
-  handle: (stream: Duplex, req: IncomingMessage) => void,
+  handle: (conn: ConnectionWriter, req: IncomingMessage) => void,
+  sent: SentCounts,
   host: string,
   port: number,
   path: string,
@@ -24,7 +29,7 @@ export async function openWsListener(
   // ws re-emits the http server's errors; `listen` reports them
   wss.on('error', () => {})
   wss.on('connection', (ws, req) => {
-    handle(webSocketDuplex(ws), req)
+    handle(new ConnectionWriter(webSocketDuplex(ws), sent), req)
   })
   const address = await listen(server, host, port, 'MQTT (WebSocket)')
   return { server, wss, url: `ws://${address}${path}` }

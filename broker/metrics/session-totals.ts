@@ -1,15 +1,4 @@
-import type { SessionInspector } from '../inspector/types.ts'
-
-/** Broker-wide session figures at one moment. */
-export interface SessionTotals {
-  online: number
-  offline: number
-  total: number
-  /** Messages queued for sessions, not yet sent. */
-  queued: number
-  /** Outgoing QoS 1/2 messages sent and not yet acknowledged. */
-  inflight: number
-}
+import type { SessionInspector, SessionTotals } from '../inspector/types.ts'
 
 const PAGE = 1000
 /** A walk slower than this is reused for a while rather than repeated at once. */

@@ -1,7 +1,7 @@
 import type { Aedes } from 'aedes'
-import type { SessionChange, SessionInspector } from '../inspector/types.ts'
-import { type SessionTotals, sessionTotals } from './session-totals.ts'
-import { countTraffic, type QosCounts } from './traffic.ts'
+import type { SessionChange, SessionInspector, SessionTotals } from '../inspector/types.ts'
+import { sessionTotals } from './session-totals.ts'
+import { countTraffic, type QosCounts, type SentCounts } from './traffic.ts'
 
 export type DropReason = 'queue-full' | 'queue-bytes'
 
@@ -37,6 +37,8 @@ export interface RefusalCounts {
 
 export interface StatsDeps {
   aedes: Aedes
+  /** What the connections' writers count as they send (broker/aedes/writer.ts). */
+  sent: SentCounts
   /** Where broker/auth/ counts what it refuses; zeros when not given. */
   refused?: Readonly<RefusalCounts>
   /**
@@ -51,12 +53,13 @@ export interface StatsDeps {
 /** Starts counting; `close()` stops listening to aedes and the inspector. */
 export function createBrokerStats({
   aedes,
+  sent,
   inspector,
   refused = { deniedPublishes: 0, deniedSubscriptions: 0, refusedConnects: 0 },
   now = Date.now,
 }: StatsDeps): BrokerStats {
   const startedAt = now()
-  const traffic = countTraffic(aedes)
+  const traffic = countTraffic(aedes, sent)
   const dropped: Record<DropReason, number> = { 'queue-full': 0, 'queue-bytes': 0 }
   let expired = 0
   const unsubscribe = inspector.onChange(({ event }: SessionChange) => {

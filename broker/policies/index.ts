@@ -1,7 +1,7 @@
-import type { AedesClientInternals, Deliver } from '../aedes/internals.ts'
+import type { Client, Deliver } from '../aedes/connection.ts'
+import type { ConnectStage } from '../aedes/stages.ts'
 import type { Config } from '../config.ts'
 import type { SessionEventSink } from '../inspector/types.ts'
-import type { ConnectionPolicies } from '../rules/hooks.ts'
 import type { PersistencePolicy } from '../rules/persistence.ts'
 import type { ResumeWindow } from '../rules/resume.ts'
 import type { ClientRef, SessionStore } from '../store/types.ts'
@@ -36,6 +36,14 @@ export interface Policies {
   inflightOf(clientId: string): { inflight: number; waiting: number } | null
 }
 
+/** What the session policies attach to each connection. */
+export interface ConnectionPolicies {
+  /** Wraps the connection's QoS 1/2 delivery (see rules/delivery.ts). */
+  wrapQoS(client: Client, deliver: Deliver): Deliver
+  /** The CONNECT stage: once accepted, until the connection ends, its session counts as connected. */
+  stage: ConnectStage
+}
+
 const noSink: SessionEventSink = { record: () => {} }
 
 export function createPolicies(options: PolicyOptions): Policies {
@@ -57,7 +65,7 @@ export function createPolicies(options: PolicyOptions): Policies {
   })
   const windows = new WeakMap<ClientRef, InflightWindow>()
 
-  const wrapQoS = (client: AedesClientInternals, deliver: Deliver): Deliver => {
+  const wrapQoS = (client: Client, deliver: Deliver): Deliver => {
     if (config.maxInflight === 0) return deliver
     const window = new InflightWindow(client, deliver, {
       maxInflight: config.maxInflight,
@@ -93,8 +101,10 @@ export function createPolicies(options: PolicyOptions): Policies {
     },
     connections: {
       wrapQoS,
-      accepted(client) {
-        connections.open(client, windows.get(client))
+      stage: {
+        accept(client) {
+          connections.open(client, windows.get(client))
+        },
       },
     },
     inflightOf(clientId) {
@@ -121,7 +131,7 @@ class OpenConnections {
     return this.#open.get(clientId)?.window
   }
 
-  open(client: AedesClientInternals, window: InflightWindow | undefined): void {
+  open(client: Client, window: InflightWindow | undefined): void {
     const clientId = client.id
     const entry = this.#open.get(clientId)
     if (entry) {

@@ -1,21 +1,15 @@
 import {
-  type AedesClientInternals,
+  type Client,
   type Deliver,
   type DeliveryPacket,
-  takePacketId,
-} from '../aedes/internals.ts'
+  deliverPastDedupe,
+  nextPacketId,
+  onIncomingPacket,
+} from '../aedes/connection.ts'
 import type { ResumeWindow } from '../rules/resume.ts'
 import { payloadBytes } from '../store/queue-tally.ts'
 import type { DropReason } from './counters.ts'
 import { overflow, type QueueLimits, tooBig } from './queue-caps.ts'
-
-/** What the window reaches into beyond `AedesClientInternals`: aedes 1.2's own bookkeeping. */
-type Client = AedesClientInternals & {
-  /** brokerId -> highest brokerCounter delivered: aedes' per-connection dedupe (client.js). */
-  duplicates: Record<string, number>
-  /** The next packet id aedes' QoSPacket would take. */
-  _nextId: number
-}
 
 interface Waiting {
   packet: DeliveryPacket
@@ -28,7 +22,7 @@ export interface InflightWindowDeps {
   /** The caps on messages waiting for a slot. */
   limits: QueueLimits
   /** A waiting message the caps dropped: report it and forget any stored copy. */
-  onDrop(client: AedesClientInternals, packet: DeliveryPacket, bytes: number, why: DropReason): void
+  onDrop(client: Client, packet: DeliveryPacket, bytes: number, why: DropReason): void
 }
 
 /**
@@ -59,11 +53,11 @@ export class InflightWindow implements ResumeWindow {
   #slotWaiter: (() => void) | null = null
   #closed = false
 
-  constructor(client: AedesClientInternals, deliver: Deliver, deps: InflightWindowDeps) {
-    this.#client = client as Client
+  constructor(client: Client, deliver: Deliver, deps: InflightWindowDeps) {
+    this.#client = client
     this.#deliver = deliver
     this.#deps = deps
-    client._parser.on('packet', (packet: { cmd: string; messageId?: number }) => {
+    onIncomingPacket(client, (packet) => {
       if (packet.cmd === 'puback' || packet.cmd === 'pubcomp') this.#acknowledged(packet.messageId)
     })
   }
@@ -190,25 +184,13 @@ export class InflightWindow implements ResumeWindow {
     const messageId = this.#nextMessageId()
     this.#inflight.add(messageId)
     const out = { ...packet, messageId }
-    const id = packet.brokerId
-    if (!id) {
-      this.#deliver(out, written)
-      return
-    }
-    // Deduped above already. aedes' own dedupe is shared with QoS 0
-    // deliveries, which never wait: one sent meanwhile would make it
-    // discard this older message, so it is told this one is new.
-    const counter = packet.brokerCounter ?? 0
-    const duplicates = this.#client.duplicates
-    const before = duplicates[id] ?? 0
-    duplicates[id] = counter - 1
-    this.#deliver(out, written)
-    duplicates[id] = Math.max(before, duplicates[id] ?? 0)
+    // Deduped above already; a QoS 0 copy sent meanwhile must not make aedes discard it.
+    deliverPastDedupe(this.#client, packet, () => this.#deliver(out, written))
   }
 
   /** The id aedes' QoSPacket would take, skipping any still unacknowledged. */
   #nextMessageId(): number {
-    return takePacketId(this.#client, (id) => this.#inflight.has(id))
+    return nextPacketId(this.#client, (id) => this.#inflight.has(id))
   }
 
   #acknowledged(messageId: number | undefined): void {

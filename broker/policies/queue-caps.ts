@@ -90,7 +90,7 @@ export class QueueCaps {
         const totals = await Promise.all(
           pending.map(([clientId]) => this.#deps.store.queuedTotals(clientId)),
         )
-        pending.forEach(([clientId], i) => held.set(clientId, totals[i]))
+        for (const [i, [clientId]] of pending.entries()) held.set(clientId, totals[i])
         return this.#enqueue(clients, packet, held as Map<string, QueueTotals>, false)
       },
     )

@@ -1,3 +1,6 @@
+import type { Client } from '../aedes/connection.ts'
+import type { ConnectStage } from '../aedes/stages.ts'
+
 /** What of a CONNECT the ClientID and keepalive rules look at. */
 export interface ConnectRequest {
   clientId: string
@@ -48,4 +51,25 @@ export function refuseConnect(req: ConnectRequest, limits: ConnectLimits): Refus
     }
   }
   return null
+}
+
+/**
+ * The CONNECT stage of these rules. It runs after the login checks, so it
+ * is the last word on a CONNECT that passes them.
+ */
+export function clientIdAndKeepaliveStage(limits: ConnectLimits): ConnectStage {
+  const requests = new WeakMap<Client, ConnectRequest>()
+  return {
+    read(client, packet) {
+      requests.set(client, {
+        clientId: packet.clientId,
+        clean: packet.clean !== false,
+        keepalive: packet.keepalive ?? 0,
+      })
+    },
+    check(client) {
+      const request = requests.get(client)
+      return request ? refuseConnect(request, limits) : null
+    },
+  }
 }

@@ -1,4 +1,12 @@
-import type { AedesClientInternals, Deliver, DeliveryPacket } from '../aedes/internals.ts'
+import {
+  type Client,
+  type Deliver,
+  type DeliveryPacket,
+  grantedSubscriptions,
+  replaceDelivery,
+  seenBefore,
+} from '../aedes/connection.ts'
+import type { ConnectStage } from '../aedes/stages.ts'
 import { topicMatches } from './qos.ts'
 import { writeQos0 } from './qos0-writer.ts'
 import { claim } from './resume-claims.ts'
@@ -7,12 +15,12 @@ export interface DeliveryLimits {
   /** Messages handed to one connection and not yet written before it counts as stuck. */
   maxPendingDeliveries: number
   /** Called once when a connection exceeds the limit; it is then closed. */
-  onSlowConsumer: (client: AedesClientInternals) => void
+  onSlowConsumer: (client: Client) => void
   /**
    * Wraps aedes' QoS 1/2 delivery of this connection (the in-flight window of
    * broker/policies/inflight.ts); messages it holds count as unwritten.
    */
-  wrapQoS?: (client: AedesClientInternals, deliver: Deliver) => Deliver
+  wrapQoS?: (client: Client, deliver: Deliver) => Deliver
 }
 
 /**
@@ -31,8 +39,16 @@ export interface DeliveryLimits {
  *   exact topic match (client.js:140), and a QoS 0 subscription overlapping a
  *   QoS 1/2 one could win the race and deliver at QoS 0.
  */
-export function installDelivery(client: AedesClientInternals, limits: DeliveryLimits): void {
-  const deliverQoS = limits.wrapQoS ? limits.wrapQoS(client, client.deliverQoS) : client.deliverQoS
+export function deliveryStage(limits: DeliveryLimits): ConnectStage {
+  return { read: (client) => replaceDelivery(client, (aedes) => delivery(client, aedes, limits)) }
+}
+
+function delivery(
+  client: Client,
+  aedes: { qos0: Deliver; qos: Deliver },
+  limits: DeliveryLimits,
+): { qos0: Deliver; qos: Deliver } {
+  const deliverQoS = limits.wrapQoS ? limits.wrapQoS(client, aedes.qos) : aedes.qos
   let pending = 0
   let stuck = false
 
@@ -60,7 +76,7 @@ export function installDelivery(client: AedesClientInternals, limits: DeliveryLi
   const drained = () => {
     unwritten = 0
   }
-  client.deliver0 = (packet, done) => {
+  const deliverAtQos0: Deliver = (packet, done) => {
     queueMicrotask(done) // as in `track`
     // Another subscription of this client grants QoS > 0: it delivers instead.
     if (packet.qos > 0 && grantedQoS(client, packet.topic) > 0) return
@@ -74,11 +90,11 @@ export function installDelivery(client: AedesClientInternals, limits: DeliveryLi
     }
   }
 
-  client.deliverQoS = (packet, done) => {
+  const deliverQoSOnce: Deliver = (packet, done) => {
     const granted = grantedQoS(client, packet.topic)
     if (granted >= 0 && granted < packet.qos) packet.qos = granted
     if (packet.qos === 0) {
-      client.deliver0(packet, done)
+      deliverAtQos0(packet, done)
       return
     }
     // A message matching several QoS 1/2 subscriptions of this client comes
@@ -86,25 +102,18 @@ export function installDelivery(client: AedesClientInternals, limits: DeliveryLi
     // for a persistent session also clears the stored entry the first copy
     // is being sent from: its packet id update then fails ('no such packet')
     // and the connection is closed. Later copies stop here.
-    if (alreadyDelivered(client, packet) || !claim(client, packet, 'live')) {
+    if (seenBefore(client, packet) || !claim(client, packet, 'live')) {
       setImmediate(done)
       return
     }
     track(deliverQoS, packet, done)
   }
-}
-
-/** Whether aedes' per-connection dedupe (client.js `dedupe`) has seen this message. */
-function alreadyDelivered(client: AedesClientInternals, packet: DeliveryPacket): boolean {
-  const id = packet.brokerId
-  if (!id) return false
-  const seen = (client as { duplicates?: Record<string, number> }).duplicates?.[id]
-  return seen !== undefined && seen >= (packet.brokerCounter ?? 0)
+  return { qos0: deliverAtQos0, qos: deliverQoSOnce }
 }
 
 /** Highest QoS granted to this connection for a topic, -1 when nothing matches. */
-export function grantedQoS(client: AedesClientInternals, topic: string): number {
-  const subs = client.subscriptions
+export function grantedQoS(client: Client, topic: string): number {
+  const subs = grantedSubscriptions(client)
   const exact = subs[topic]
   let granted = exact ? exact.qos : -1
   if (granted === 2) return 2

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events'
 import type { Readable } from 'node:stream'
+import { liveConnectionOfBroker, takeBrokerCounter } from '../aedes/instance.ts'
 import type {
   ClientRef,
   OutgoingPacket,
@@ -12,14 +13,7 @@ import type {
   TopicSubscription,
 } from '../store/types.ts'
 import { emptyResume, originKey, type ResumeWindow, resumeStream } from './resume.ts'
-
-/**
- * A subscription aedes is told about when a session without subscriptions is
- * resumed, so that its CONNACK says session-present=1 [MQTT-3.2.2-2]: aedes
- * 1.2 derives the flag from "has subscriptions". `authorizeSubscribe` grants
- * it nothing, so it is never subscribed, stored or acknowledged.
- */
-export const SESSION_MARKER_TOPIC = '$SessionLab/session-present'
+import { subscriptionsToResume } from './session-present.ts'
 
 /** The session policies as the persistence applies them (broker/policies/). */
 export interface PersistencePolicy {
@@ -114,8 +108,7 @@ export class SessionPersistence {
    * identity we stored it under.
    */
   #stamp(broker: StoreBroker, packet: StoredPacket): string {
-    const counter = (broker.counter as number) + 1
-    broker.counter = counter
+    const counter = takeBrokerCounter(broker)
     packet.brokerId = broker.id
     packet.brokerCounter = counter
     return `${broker.id}:${counter}`
@@ -198,8 +191,7 @@ export class SessionPersistence {
   async subscriptionsByClient(client: ClientRef): Promise<StoredSubscription[]> {
     const existed = await this.store.openSession(client.id)
     const subs = await this.store.subscriptionsByClient(client)
-    if (subs.length === 0 && existed) return [{ topic: SESSION_MARKER_TOPIC, qos: 0 }]
-    return subs
+    return subscriptionsToResume(subs, existed)
   }
 
   /** aedes calls this for CleanSession=1: the whole earlier session goes [MQTT-3.1.2-6]. */
@@ -208,7 +200,7 @@ export class SessionPersistence {
   }
 
   /** Streams a session's queue for aedes to send on resume: see {@link resumeStream}. */
-  outgoingStream(client: ClientRef & { _nextId?: number }): Readable {
+  outgoingStream(client: ClientRef): Readable {
     const window = this.#policy.windowOf(client)
     // aedes asks at every CONNECT, and most queues are empty
     if (this.store.hasOutgoing?.(client.id) === false) return emptyResume(client, window)
@@ -241,10 +233,8 @@ export class SessionPersistence {
    * ClientID is therefore not done: the stored Will is the newer one's.
    */
   delWill(client: { id: string; brokerId?: string }) {
-    if (!(client instanceof EventEmitter)) {
-      const clients = (this.#broker as { clients?: Record<string, { closed: boolean }> } | null)
-        ?.clients
-      const live = clients?.[client.id]
+    if (!(client instanceof EventEmitter) && this.#broker) {
+      const live = liveConnectionOfBroker(this.#broker, client.id)
       if (live && !live.closed) return Promise.resolve(undefined)
     }
     return this.store.delWill(client)

@@ -1,3 +1,5 @@
+import type { ConnectStage } from '../aedes/stages.ts'
+
 /**
  * While a persistent session resumes, one message can reach it two ways: live,
  * through the subscriptions aedes restores before CONNACK, and from the stored
@@ -36,4 +38,11 @@ export function claim(
     return true
   }
   return owner === way
+}
+
+/** The CONNECT stage: a connection resuming a persistent session starts its claim period. */
+export const resumeClaimsStage: ConnectStage = {
+  read(client, packet) {
+    if (packet.clean === false) beginResume(client)
+  },
 }

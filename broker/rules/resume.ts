@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream'
-import { takePacketId } from '../aedes/internals.ts'
+import { isAedesConnection, nextPacketId } from '../aedes/connection.ts'
 import type { ClientRef, OutgoingPacket, SessionStore, StoredPacket } from '../store/types.ts'
 import { claim, endResume } from './resume-claims.ts'
-import { isResumingClient, writePage } from './resume-writer.ts'
+import { resumingClient, writePage } from './resume-writer.ts'
 
 // Queued messages numbered per commit when a session resumes.
 const RESUME_PAGE = 256
@@ -54,7 +54,7 @@ const NOTHING: readonly OutgoingPacket[] = []
  */
 export function resumeStream(
   store: SessionStore,
-  client: ClientRef & { _nextId?: number },
+  client: ClientRef,
   assigned: Set<string>,
   window: ResumeWindow | undefined,
 ): Readable {
@@ -81,9 +81,10 @@ export function resumeStream(
     if (!window) {
       const numbered = await assignIds(page)
       // written here a page at a time; aedes gets nothing to write
-      if (!isResumingClient(client)) yield* numbered
+      const to = resumingClient(client)
+      if (!to) yield* numbered
       // a closed connection numbers no more pages
-      else if (!(await writePage(client, numbered, store))) closed = true
+      else if (!(await writePage(to, numbered, store))) closed = true
       return
     }
     // A run of as many messages as there are free slots, numbered in one commit.
@@ -121,8 +122,9 @@ export function resumeStream(
         return packet
       }
       if (packet.messageId != null) return { ...packet, dup: true }
-      if (typeof client._nextId !== 'number') return packet
-      const messageId = takePacketId(client as { _nextId: number })
+      // a plain ref (the store contract's) has no id sequence: aedes numbers it
+      if (!isAedesConnection(client)) return packet
+      const messageId = nextPacketId(client)
       const numbered = { ...packet, messageId }
       writes.push(store.outgoingUpdate(client, numbered))
       assigned.add(originKey(numbered))

@@ -1,5 +1,19 @@
-import type { AedesInternals, WillPacket } from '../aedes/internals.ts'
+import {
+  type Client,
+  dropWill,
+  onIncomingPacket,
+  sentDisconnect,
+  willOf,
+} from '../aedes/connection.ts'
+import {
+  type Aedes,
+  deleteStoredWill,
+  liveConnections,
+  publishAsBroker,
+} from '../aedes/instance.ts'
+import type { ConnectStage } from '../aedes/stages.ts'
 import type { SessionStore } from '../store/types.ts'
+import type { SessionPersistence } from './persistence.ts'
 
 /**
  * Publishes the Wills a previous run of this broker left in the store: their
@@ -8,17 +22,11 @@ import type { SessionStore } from '../store/types.ts'
  * when the broker id repeats (aedes issue 754). Runs before listeners open, so
  * no client of this run can own one of them yet. Returns how many were sent.
  */
-export async function publishOrphanedWills(aedes: AedesInternals, store: SessionStore) {
+export async function publishOrphanedWills(aedes: Aedes, store: SessionStore) {
   let published = 0
   for await (const will of store.streamWill({ [aedes.id]: Date.now() })) {
-    const packet = will as WillPacket & { clientId: string; brokerId: string }
-    await publish(aedes, {
-      topic: packet.topic,
-      payload: packet.payload,
-      qos: packet.qos,
-      retain: packet.retain,
-    })
-    await store.delWill({ id: packet.clientId, brokerId: packet.brokerId })
+    await publishAsBroker(aedes, will)
+    await store.delWill({ id: will.clientId, brokerId: will.brokerId })
     published++
   }
   return published
@@ -30,33 +38,44 @@ export async function publishOrphanedWills(aedes: AedesInternals, store: Session
  * from `close()` without waiting for them to be stored; here each is published
  * and committed first, then dropped from the client so aedes does not repeat it.
  */
-export async function publishWillsOnShutdown(aedes: AedesInternals): Promise<void> {
+export async function publishWillsOnShutdown(aedes: Aedes): Promise<void> {
   const pending: Promise<void>[] = []
-  for (const client of Object.values(aedes.clients)) {
-    const will = client.will
-    if (!will || client._disconnected) continue
-    client.will = null
-    client._will = null
+  for (const client of liveConnections(aedes)) {
+    const will = willOf(client)
+    if (!will || sentDisconnect(client)) continue
+    dropWill(client)
     pending.push(
-      publish(aedes, {
-        topic: will.topic,
-        payload: will.payload,
-        qos: will.qos,
-        retain: will.retain,
-      }).then(() =>
+      publishAsBroker(aedes, will).then(() =>
         // by the connection, which is still live (see SessionPersistence.delWill)
-        aedes.persistence.delWill(client).then(() => undefined),
+        deleteStoredWill(aedes, client),
       ),
     )
   }
   await Promise.all(pending)
 }
 
-/** Publishes a Will through aedes, as the broker's own message; resolves once aedes has taken it. */
-export function publish(aedes: AedesInternals, will: WillPacket): Promise<void> {
-  return new Promise((resolve, reject) => {
-    aedes.publish({ cmd: 'publish', dup: false, ...will } as never, (err?: Error) =>
-      err ? reject(err) : resolve(),
-    )
-  })
+/**
+ * [MQTT-3.14.4-3]: after DISCONNECT the Will is gone, also for a broker that
+ * crashes a moment later. aedes closes the socket as it reads the DISCONNECT
+ * (and the socket half-closes by itself when the client's FIN follows) and
+ * deletes the stored Will afterwards without waiting, so a client could see
+ * its connection closed while its Will is still stored, to be published
+ * after a restart. Here the deletion is committed before aedes sees the packet.
+ */
+export function willDiscardedOnDisconnectStage(persistence: SessionPersistence): ConnectStage {
+  return { read: (client) => discardWillBeforeClosing(client, persistence) }
+}
+
+function discardWillBeforeClosing(client: Client, persistence: SessionPersistence): void {
+  onIncomingPacket(
+    client,
+    (packet) => {
+      if (packet.cmd !== 'disconnect' || !willOf(client)) return
+      // by the connection itself: it is still live here (see SessionPersistence.delWill);
+      // should this fail, aedes deletes the Will again as it closes the connection
+      persistence.delWill(client).catch(() => {})
+      persistence.store.commitNow()
+    },
+    { first: true },
+  )
 }

@@ -1,7 +1,8 @@
 import { connect as netConnect } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { createWebSocketStream, WebSocket } from 'ws'
-import { ClientError, errorMessage } from '../errors.ts'
+import { errorMessage } from '../../broker/coded-error.ts'
+import { ClientError } from '../errors.ts'
 import type { BrokerUrl } from './url.ts'
 
 /** An open byte stream to a broker, and a way to learn when it is gone. */

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { errorMessage } from '../../broker/coded-error.ts'
 import { ClientError } from '../errors.ts'
 import { parseBrokerUrl } from '../mqtt/url.ts'
 
@@ -36,7 +37,7 @@ export function parseScenarioArgs(argv: string[]): ScenarioArgs {
   try {
     parsed = parse(argv)
   } catch (err) {
-    throw new ClientError('USAGE', (err as Error).message)
+    throw new ClientError('USAGE', errorMessage(err))
   }
   const { values, positionals } = parsed
   const help = values.help === true

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { basename, extname } from 'node:path'
 import { LineCounter, parseDocument } from 'yaml'
-import { errorMessage } from '../errors.ts'
+import { errorMessage } from '../../broker/coded-error.ts'
 import { checkOrder } from './check.ts'
 import { clientOf, normalizeAction, type RawStep } from './normalize.ts'
 import { type Problem, ScenarioFileError } from './problems.ts'

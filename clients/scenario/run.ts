@@ -1,4 +1,5 @@
-import { ClientError, errorMessage } from '../errors.ts'
+import { errorMessage } from '../../broker/coded-error.ts'
+import { ClientError } from '../errors.ts'
 import { type BrokerUrl, parseBrokerUrl } from '../mqtt/url.ts'
 import { removeLeftovers } from './leftovers.ts'
 import { Namespace } from './namespace.ts'

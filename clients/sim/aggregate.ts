@@ -1,35 +1,6 @@
 import type { StrategyRun } from './run.ts'
-import { predictedLost, type Schedule, type Strategy } from './schedule.ts'
-
-export interface Percentiles {
-  p50: number
-  p95: number
-  p99: number
-  max: number
-}
-
-/** One strategy's figures, as the reports print them. */
-export interface StrategySummary {
-  strategy: Strategy
-  devices: number
-  /** Messages published. */
-  sent: number
-  /** Deliveries wanted: every device wants every message. */
-  expected: number
-  /** Distinct messages received, over all devices. */
-  delivered: number
-  lost: number
-  duplicated: number
-  /** What the schedule says this strategy loses (see `predictedLost`). */
-  predictedLost: number
-  latencyMs: Percentiles | null
-  reconnects: number
-  reconnectMs: Percentiles | null
-  /** Persistent reconnects that found no session. */
-  sessionsLost: number
-  heldBytesPeak: number | null
-  durationMs: number
-}
+import { predictedLost, type Schedule } from './schedule.ts'
+import type { Percentiles, StrategySummary } from './summary.ts'
 
 /** Nearest-rank percentile of an ascending list; `p` in 0–100. */
 export function percentile(sorted: readonly number[], p: number): number {

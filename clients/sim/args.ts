@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { errorMessage } from '../../broker/coded-error.ts'
 import { ClientError } from '../errors.ts'
 import { parseBrokerUrl } from '../mqtt/url.ts'
 import { STRATEGIES, type Strategy } from './schedule.ts'
@@ -55,7 +56,7 @@ export function parseSimArgs(argv: string[]): SimArgs {
   try {
     values = parse(argv).values
   } catch (err) {
-    throw new ClientError('USAGE', (err as Error).message)
+    throw new ClientError('USAGE', errorMessage(err))
   }
   const help = values.help === true
   if (!help && values.broker === undefined) throw new ClientError('USAGE', 'missing --broker URL')

@@ -1,5 +1,5 @@
+import { errorMessage } from '../../broker/coded-error.ts'
 import type { SessionView } from '../../broker/inspector/types.ts'
-import { errorMessage } from '../errors.ts'
 
 /** Reads how many bytes a broker holds for sessions, from SessionLab's HTTP API. */
 export interface HeldBytesProbe {

@@ -1,14 +1,16 @@
 import { randomInt } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
-import { ClientError, errorMessage } from '../errors.ts'
+import { errorMessage } from '../../broker/coded-error.ts'
+import { ClientError } from '../errors.ts'
 import { type CommandIo, ExitCode } from '../io.ts'
 import { summarize } from './aggregate.ts'
 import { parseSimArgs, SIM_USAGE, type SimArgs } from './args.ts'
 import { probeSessionApi } from './held.ts'
 import { progressBar } from './progress.ts'
-import { formatMarkdown, type SimReport, scheduleSummary } from './report.ts'
+import { formatMarkdown, scheduleSummary } from './report.ts'
 import { runSimulation } from './run.ts'
 import { makeSchedule } from './schedule.ts'
+import type { SimReport } from './summary.ts'
 
 /** `sessionlab sim ...`: returns the exit code. */
 export async function simCommand(argv: string[], io: CommandIo): Promise<number> {

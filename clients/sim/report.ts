@@ -1,28 +1,6 @@
-import type { Percentiles, StrategySummary } from './aggregate.ts'
+import { reportColumns } from './report-columns.ts'
 import { offlineTicks, type Schedule } from './schedule.ts'
-
-/** Everything a simulation reports: its parameters, its schedule in brief, and one summary per strategy. */
-export interface SimReport {
-  broker: string
-  seed: number
-  devices: number
-  messages: number
-  rate: number
-  qos: 0 | 1 | 2
-  payloadBytes: number
-  offlineMeanMs: number
-  onlineMeanMs: number
-  schedule: {
-    offlinePeriods: number
-    /** Device-messages published while the device was offline. */
-    publishedWhileOffline: number
-    /** Per device, its offline periods as [from, to) publish numbers. */
-    periods: [number, number][][]
-  }
-  /** Where bytes held came from, or why the column is absent. */
-  heldBytes: { api: string } | { unavailable: string } | null
-  strategies: StrategySummary[]
-}
+import type { SimReport } from './summary.ts'
 
 export function scheduleSummary(schedule: Schedule): SimReport['schedule'] {
   return {
@@ -32,38 +10,11 @@ export function scheduleSummary(schedule: Schedule): SimReport['schedule'] {
   }
 }
 
-const ms = (p: Percentiles | null, keys: (keyof Percentiles)[]) =>
-  p === null ? '-' : keys.map((k) => p[k]).join(' / ')
-
 /** The report as Markdown: parameters, then one table row per strategy. */
 export function formatMarkdown(report: SimReport): string {
-  const withBytes = report.heldBytes !== null && 'api' in report.heldBytes
-  const header = [
-    'strategy',
-    'sent',
-    'expected',
-    'delivered',
-    'lost',
-    'predicted lost',
-    'duplicated',
-    'latency ms p50 / p95 / p99 / max',
-    'reconnects',
-    'reconnect ms p50 / max',
-    ...(withBytes ? ['peak bytes held'] : []),
-  ]
-  const rows = report.strategies.map((s) => [
-    s.strategy,
-    s.sent,
-    s.expected,
-    s.delivered,
-    s.lost,
-    s.predictedLost,
-    s.duplicated,
-    ms(s.latencyMs, ['p50', 'p95', 'p99', 'max']),
-    s.reconnects,
-    ms(s.reconnectMs, ['p50', 'max']),
-    ...(withBytes ? [s.heldBytesPeak ?? '-'] : []),
-  ])
+  const columns = reportColumns(report)
+  const header = columns.map((c) => c.header)
+  const rows = report.strategies.map((s) => columns.map((c) => c.value(s) ?? '-'))
   const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`
   const held = report.heldBytes
   return [

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { startBroker, tempDir, transportsAndStores, urlFor } from '../helpers/broker.ts'
+import { publish } from '../helpers/publish.ts'
 import { RawClient } from '../helpers/raw-client.ts'
-import { PASSWD_7, publish, subscribeAll, tempFile } from './auth-helpers.ts'
+import { PASSWD_7, subscribeAll, tempFile } from './auth-helpers.ts'
 
 const ACL = ['user alice', 'topic readwrite allowed/#', 'user bob', 'topic readwrite #'].join('\n')
 const alice = { username: 'alice', password: 'alice-secret' }

@@ -1,10 +1,11 @@
 import type { Packet } from 'mqtt-packet'
 import { expect, it } from 'vitest'
 import { startBroker } from '../helpers/broker.ts'
+import { publish } from '../helpers/publish.ts'
 import { RawClient } from '../helpers/raw-client.ts'
 import { call } from '../http/http-client.ts'
 import { sample } from '../metrics/prom-text.ts'
-import { PASSWD_7, publish, tempFile } from './auth-helpers.ts'
+import { PASSWD_7, tempFile } from './auth-helpers.ts'
 
 it('acknowledges a denied PUBLISH at its QoS, delivers and retains it nowhere, and counts it', async () => {
   const acl = ['user alice', 'topic read #', 'topic write ok/#', 'user bob', 'topic read #'].join(
@@ -79,8 +80,8 @@ it('withholds from a wide subscription the messages of a denied topic', async ()
     username: 'alice',
     password: 'alice-secret',
   })
-  await publish(alice.client, 'secret/plan', 'x')
-  await publish(alice.client, 'open/news', 'y')
+  await publish(alice.client, 'secret/plan', 'x', 0)
+  await publish(alice.client, 'open/news', 'y', 0)
   expect((await bob.client.next('publish')).topic).toBe('open/news')
   expect(bob.client.unread.filter((p) => p.cmd === 'publish')).toEqual([])
 })

@@ -2,6 +2,7 @@ import type { Packet } from 'mqtt-packet'
 import { describe, expect, it } from 'vitest'
 import { FrameSizeGuard } from '../../broker/auth/packet-size.ts'
 import { startBroker, transports, urlFor } from '../helpers/broker.ts'
+import { publishPacket } from '../helpers/publish.ts'
 import { RawClient } from '../helpers/raw-client.ts'
 
 describe.each(transports)('over %s', (transport) => {
@@ -12,15 +13,7 @@ describe.each(transports)('over %s', (transport) => {
     expect(await bystander.client.subscribe('t', 0)).toEqual([0])
     const { client } = await RawClient.connect(url, { clientId: 'big' })
 
-    const publish = (size: number) =>
-      ({
-        cmd: 'publish',
-        topic: 't',
-        payload: Buffer.alloc(size, 1),
-        qos: 0,
-        retain: false,
-        dup: false,
-      }) as Packet
+    const publish = (size: number) => publishPacket('t', Buffer.alloc(size, 1), 0)
     client.send(publish(1000)) // 2 + 1000 + 2 + 1 header bytes: under the limit
     expect((await bystander.client.next('publish')).payload).toHaveLength(1000)
     client.send(publish(1100))

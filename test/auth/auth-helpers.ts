@@ -31,24 +31,3 @@ export async function subscribeAll(
   } as Packet)
   return (await client.next('suback')).granted as number[]
 }
-
-/** Publishes and waits until the broker has it (PUBACK for QoS 1, PINGRESP after QoS 0). */
-export async function publish(
-  client: RawClient,
-  topic: string,
-  payload: string,
-  qos: 0 | 1 = 0,
-  messageId = 1,
-): Promise<void> {
-  client.send({
-    cmd: 'publish',
-    topic,
-    payload: Buffer.from(payload),
-    qos,
-    retain: false,
-    dup: false,
-    ...(qos > 0 ? { messageId } : {}),
-  } as Packet)
-  if (qos === 1) await client.next('puback')
-  else await client.ping()
-}

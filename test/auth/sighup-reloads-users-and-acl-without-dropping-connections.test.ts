@@ -1,8 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { expect, it } from 'vitest'
 import { startChildBroker } from '../helpers/child-broker.ts'
+import { publish } from '../helpers/publish.ts'
 import { RawClient } from '../helpers/raw-client.ts'
-import { PASSWD_6, PASSWD_7, publish, tempFile } from './auth-helpers.ts'
+import { PASSWD_6, PASSWD_7, tempFile } from './auth-helpers.ts'
 
 it('reloads the password file and ACL on SIGHUP; connected clients stay connected', async () => {
   const passwd = tempFile('passwd', readFileSync(PASSWD_7, 'utf8'))
@@ -42,7 +43,7 @@ it('reloads the password file and ACL on SIGHUP; connected clients stay connecte
   })
   expect(carol.connack.returnCode).toBe(0)
   expect(await alice.client.subscribe('b/#', 0, 3)).toEqual([0])
-  await publish(alice.client, 'b/1', 'hello')
+  await publish(alice.client, 'b/1', 'hello', 0)
   expect((await alice.client.next('publish')).topic).toBe('b/1')
   expect(alice.client.closed).toBe(false)
 })

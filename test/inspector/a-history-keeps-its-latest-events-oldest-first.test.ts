@@ -43,7 +43,7 @@ it('keeps each event with its own topic when topics repeat', () => {
   const history = new History(10)
   const topics = ['a/b', 'a/c', `a/${'b'}`, 'a/b/c', 'a/c']
   history.push({ type: 'subscribe', at: 1, topic: 'a/b', qos: 1 })
-  topics.forEach((topic, n) => history.push(queued(n, topic)))
+  for (const [n, topic] of topics.entries()) history.push(queued(n, topic))
   history.push({ type: 'disconnect', at: 2, reason: 'client' })
   history.push({ type: 'delivered', at: 3, topic: 'a/c', qos: 1 })
   expect(

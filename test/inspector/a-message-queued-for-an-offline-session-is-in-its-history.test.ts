@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest'
 import { startBroker } from '../helpers/broker.ts'
+import { publish } from '../helpers/publish.ts'
 import { RawClient } from '../helpers/raw-client.ts'
 import { SessionChanges } from '../helpers/session-changes.ts'
-import { publishAcked } from './publish-helper.ts'
 
 describe.each(['sqlite', 'memory'] as const)('on the %s store', (store) => {
   test('a message queued for an offline session is a queued event; one sent live is not', async () => {
@@ -18,7 +18,7 @@ describe.each(['sqlite', 'memory'] as const)('on the %s store', (store) => {
     await first.client.disconnect()
 
     const { client: pub } = await RawClient.connect(broker.urls.mqtt, { clientId: 'pub' })
-    await publishAcked(pub, 'cmd/1', 'while away', 2)
+    await publish(pub, 'cmd/1', 'while away', 1, 2)
 
     const queued = await changes.next('queued', 'away')
     expect(queued.event).toMatchObject({ type: 'queued', topic: 'cmd/1', qos: 1, bytes: 10 })

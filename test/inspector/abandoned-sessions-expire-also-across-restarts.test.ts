@@ -2,9 +2,9 @@ import { describe, expect, test } from 'vitest'
 import type { BrokerHandle } from '../../broker/broker.ts'
 import { startBroker, tempDir } from '../helpers/broker.ts'
 import { ManualClock } from '../helpers/manual-clock.ts'
+import { publish } from '../helpers/publish.ts'
 import { RawClient } from '../helpers/raw-client.ts'
 import { SessionChanges } from '../helpers/session-changes.ts'
-import { publishAcked } from './publish-helper.ts'
 
 const EXPIRY_S = 60
 
@@ -16,7 +16,7 @@ async function abandon(broker: BrokerHandle, clientId: string): Promise<void> {
   await client.destroy()
   await changes.next('disconnect', clientId)
   const { client: pub } = await RawClient.connect(broker.urls.mqtt, { clientId: `pub-${clientId}` })
-  await publishAcked(pub, `cmd/${clientId}`, 'queued', 1)
+  await publish(pub, `cmd/${clientId}`, 'queued', 1, 1)
   await pub.disconnect()
 }
 

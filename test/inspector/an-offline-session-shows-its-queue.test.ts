@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'vitest'
 import { startBroker } from '../helpers/broker.ts'
 import { ManualClock } from '../helpers/manual-clock.ts'
+import { publish } from '../helpers/publish.ts'
 import { RawClient } from '../helpers/raw-client.ts'
 import { SessionChanges } from '../helpers/session-changes.ts'
-import { publishAcked } from './publish-helper.ts'
 
 describe.each(['sqlite', 'memory'] as const)('on the %s store', (store) => {
   test('queued messages count, with their bytes and the age of the oldest', async () => {
@@ -20,10 +20,10 @@ describe.each(['sqlite', 'memory'] as const)('on the %s store', (store) => {
     expect((await changes.next('disconnect', 'sub')).event.reason).toBe('network')
     const { client: pub } = await RawClient.connect(broker.urls.mqtt, { clientId: 'pub' })
 
-    await publishAcked(pub, 'q/1', 'first', 1)
+    await publish(pub, 'q/1', 'first', 1, 1)
     clock.advance(1000)
-    await publishAcked(pub, 'q/2', 'second!', 2)
-    await publishAcked(pub, 'q/3', 'third', 3)
+    await publish(pub, 'q/2', 'second!', 1, 2)
+    await publish(pub, 'q/3', 'third', 1, 3)
     clock.advance(500)
 
     const view = await broker.sessions.get('sub')
@@ -64,7 +64,7 @@ describe.each(['sqlite', 'memory'] as const)('on the %s store', (store) => {
     await first.destroy()
     await changes.next('disconnect', 'sub')
     const { client: pub } = await RawClient.connect(broker.urls.mqtt, { clientId: 'pub' })
-    for (let i = 1; i <= 3; i++) await publishAcked(pub, `q/${i}`, `m${i}`, i)
+    for (let i = 1; i <= 3; i++) await publish(pub, `q/${i}`, `m${i}`, 1, i)
 
     const { client: sub, connack } = await RawClient.connect(broker.urls.mqtt, {
       clientId: 'sub',

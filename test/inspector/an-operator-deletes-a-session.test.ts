@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest'
 import { startBroker } from '../helpers/broker.ts'
+import { publish } from '../helpers/publish.ts'
 import { RawClient } from '../helpers/raw-client.ts'
 import { SessionChanges } from '../helpers/session-changes.ts'
-import { publishAcked } from './publish-helper.ts'
 
 const will = { topic: 'lwt/dev', payload: 'gone', qos: 1 as const }
 
@@ -19,7 +19,7 @@ describe.each(['sqlite', 'memory'] as const)('on the %s store', (store) => {
     })
     await client.subscribe('cmd/#', 1)
     const { client: pub } = await RawClient.connect(broker.urls.mqtt, { clientId: 'pub' })
-    await publishAcked(pub, 'cmd/1', 'unacked', 1)
+    await publish(pub, 'cmd/1', 'unacked', 1, 1)
     await client.next('publish') // in flight: never acknowledged
     client.send({
       cmd: 'publish',
@@ -65,7 +65,7 @@ describe.each(['sqlite', 'memory'] as const)('on the %s store', (store) => {
     await client.destroy()
     await changes.next('disconnect', 'dev')
     const { client: pub } = await RawClient.connect(broker.urls.mqtt, { clientId: 'pub' })
-    await publishAcked(pub, 'cmd/1', 'queued', 1)
+    await publish(pub, 'cmd/1', 'queued', 1, 1)
 
     expect(await broker.sessions.delete('dev')).toBe(true)
 

@@ -1,20 +1,8 @@
-import type { Packet } from 'mqtt-packet'
 import { describe, expect, test } from 'vitest'
 import { startBroker } from '../helpers/broker.ts'
+import { publishPacket } from '../helpers/publish.ts'
 import { RawClient } from '../helpers/raw-client.ts'
 import { SessionChanges } from '../helpers/session-changes.ts'
-
-function publish(topic: string, qos: 0 | 1 | 2, messageId?: number): Packet {
-  return {
-    cmd: 'publish',
-    topic,
-    payload: Buffer.from('x'),
-    qos,
-    messageId,
-    retain: false,
-    dup: false,
-  } as Packet
-}
 
 describe.each(['sqlite', 'memory'] as const)('on the %s store', (store) => {
   describe.each([false, true])('with CleanSession=%s', (clean) => {
@@ -25,7 +13,7 @@ describe.each(['sqlite', 'memory'] as const)('on the %s store', (store) => {
       await sub.subscribe('t', 2)
       const { client: pub } = await RawClient.connect(broker.urls.mqtt, { clientId: 'pub' })
 
-      pub.send(publish('t', 2, 1))
+      pub.send(publishPacket('t', 'x', 2, 1))
       const received = await sub.next('publish')
       expect(received.qos).toBe(2)
       expect((await broker.sessions.get('sub'))?.inflight).toBe(1)
@@ -47,7 +35,7 @@ describe.each(['sqlite', 'memory'] as const)('on the %s store', (store) => {
       await sub.subscribe('t', 0)
       const { client: pub } = await RawClient.connect(broker.urls.mqtt, { clientId: 'pub' })
 
-      pub.send(publish('t', 1, 1)) // granted QoS 0 caps it [MQTT-3.8.4-6]
+      pub.send(publishPacket('t', 'x', 1, 1)) // granted QoS 0 caps it [MQTT-3.8.4-6]
       expect((await sub.next('publish')).qos).toBe(0)
       const { event } = await changes.next('delivered', 'sub')
 
@@ -59,7 +47,7 @@ describe.each(['sqlite', 'memory'] as const)('on the %s store', (store) => {
       const broker = await startBroker({ store })
       const { client } = await RawClient.connect(broker.urls.mqtt, { clientId: 'pub', clean })
 
-      client.send(publish('t', 2, 7))
+      client.send(publishPacket('t', 'x', 2, 7))
       await client.next('pubrec')
       expect((await broker.sessions.get('pub'))?.incomingAwaitingPubrel).toBe(1)
 

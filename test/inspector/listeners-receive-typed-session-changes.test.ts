@@ -2,9 +2,9 @@ import { describe, expect, test } from 'vitest'
 import type { SessionChange } from '../../broker/inspector/types.ts'
 import { startBroker } from '../helpers/broker.ts'
 import { ManualClock } from '../helpers/manual-clock.ts'
+import { publish } from '../helpers/publish.ts'
 import { RawClient } from '../helpers/raw-client.ts'
 import { SessionChanges } from '../helpers/session-changes.ts'
-import { publishAcked } from './publish-helper.ts'
 
 test('a session’s life arrives as typed events, in order', async () => {
   const clock = new ManualClock()
@@ -13,7 +13,7 @@ test('a session’s life arrives as typed events, in order', async () => {
   const { client } = await RawClient.connect(broker.urls.mqtt, { clientId: 'dev', clean: false })
   await client.subscribe('t', 1)
   const { client: pub } = await RawClient.connect(broker.urls.mqtt, { clientId: 'pub' })
-  await publishAcked(pub, 't', 'hello', 1)
+  await publish(pub, 't', 'hello', 1, 1)
   const received = await client.next('publish')
   client.send({ cmd: 'puback', messageId: received.messageId })
   await changes.next('delivered', 'dev')

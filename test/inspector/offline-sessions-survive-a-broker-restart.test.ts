@@ -1,9 +1,9 @@
 import { expect, test } from 'vitest'
 import { startBroker, tempDir } from '../helpers/broker.ts'
 import { ManualClock } from '../helpers/manual-clock.ts'
+import { publish } from '../helpers/publish.ts'
 import { RawClient } from '../helpers/raw-client.ts'
 import { SessionChanges } from '../helpers/session-changes.ts'
-import { publishAcked } from './publish-helper.ts'
 
 test('on SQLite an offline session keeps its record, queue and counts across a restart', async () => {
   const dataDir = tempDir()
@@ -29,7 +29,7 @@ test('on SQLite an offline session keeps its record, queue and counts across a r
   const disconnectedAt = clock.now()
   clock.advance(1000)
   const { client: pub } = await RawClient.connect(url, { clientId: 'pub' })
-  await publishAcked(pub, 'cmd/a', 'abc', 1)
+  await publish(pub, 'cmd/a', 'abc', 1, 1)
   before.sessions.record('dev', {
     type: 'dropped',
     at: clock.now(),

@@ -1,6 +1,7 @@
 import { expect, test } from 'vitest'
 import type { BrokerHandle } from '../../broker/broker.ts'
 import { startBroker } from '../helpers/broker.ts'
+import { publishPacket } from '../helpers/publish.ts'
 import { RawClient } from '../helpers/raw-client.ts'
 import { call } from '../http/http-client.ts'
 import { sample } from './prom-text.ts'
@@ -12,16 +13,9 @@ async function scrape(broker: BrokerHandle): Promise<string> {
   return answer.text
 }
 
+/** Sends a PUBLISH without waiting: the test awaits what it is about. */
 function publish(client: RawClient, topic: string, qos: 0 | 1 | 2, messageId: number) {
-  client.send({
-    cmd: 'publish',
-    topic,
-    payload: Buffer.from(`m${messageId}`),
-    qos,
-    messageId: qos === 0 ? (undefined as never) : messageId,
-    retain: false,
-    dup: false,
-  })
+  client.send(publishPacket(topic, `m${messageId}`, qos, messageId))
 }
 
 test('/metrics names every documented metric, all zero on a fresh broker', async () => {

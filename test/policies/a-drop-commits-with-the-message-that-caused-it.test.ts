@@ -1,9 +1,10 @@
 import { expect, test } from 'vitest'
 import { startBroker, tempDir } from '../helpers/broker.ts'
 import { startChildBroker } from '../helpers/child-broker.ts'
+import { publish } from '../helpers/publish.ts'
 import { RawClient } from '../helpers/raw-client.ts'
 import { drain } from '../store/contract-helpers.ts'
-import { goOffline, payloads, publish1, received } from './traffic.ts'
+import { goOffline, payloads, received } from './traffic.ts'
 
 const CAPPED = { store: 'sqlite', queueMaxMessages: 3, queueDropPolicy: 'oldest' } as const
 
@@ -19,7 +20,7 @@ test('drops and the messages that caused them are both there after a restart, an
   await first.client.subscribe('seq', 1)
   await goOffline(before, first.client)
   const { client: pub } = await RawClient.connect(before.urls.mqtt, { clientId: 'pub' })
-  for (let i = 1; i <= 5; i++) await publish1(pub, 'seq', String(i), i)
+  for (let i = 1; i <= 5; i++) await publish(pub, 'seq', String(i), 1, i)
   await before.close()
 
   const after = await startBroker({ ...CAPPED, dataDir })
@@ -27,7 +28,7 @@ test('drops and the messages that caused them are both there after a restart, an
   // The totals were read back at start-up: the next message still drops one.
   expect(after.store.queuedTotals('device')).toEqual({ count: 3, bytes: 3 })
   const { client: pub2 } = await RawClient.connect(after.urls.mqtt, { clientId: 'pub' })
-  await publish1(pub2, 'seq', '6', 6)
+  await publish(pub2, 'seq', '6', 1, 6)
   expect(await queuedPayloads(after, 'device')).toEqual(['4', '5', '6'])
   expect((await after.store.getSession('device'))?.dropped).toBe(3)
 
@@ -44,7 +45,7 @@ test('what a PUBACK acknowledged under a cap survives kill -9: the newest 3 of 5
   await first.client.subscribe('seq', 1)
   await first.client.disconnect()
   const { client: pub } = await RawClient.connect(child.mqttUrl, { clientId: 'pub' })
-  for (let i = 1; i <= 5; i++) await publish1(pub, 'seq', String(i), i)
+  for (let i = 1; i <= 5; i++) await publish(pub, 'seq', String(i), 1, i)
   await child.kill('SIGKILL')
 
   const restarted = await startChildBroker([...args, ...ports])

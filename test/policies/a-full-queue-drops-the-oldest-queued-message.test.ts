@@ -1,9 +1,10 @@
 import { describe, expect, test } from 'vitest'
 import { startBroker } from '../helpers/broker.ts'
+import { publish } from '../helpers/publish.ts'
 import { RawClient } from '../helpers/raw-client.ts'
 import { drain } from '../store/contract-helpers.ts'
 import { dropped, recordDrops } from './drops.ts'
-import { goOffline, payloads, publish1, received, unreadPublishes } from './traffic.ts'
+import { goOffline, payloads, received, unreadPublishes } from './traffic.ts'
 
 describe.each(['sqlite', 'memory'] as const)('on %s', (store) => {
   test('an offline session capped at 3 keeps the newest 3 of 5 messages, and reports the 2 dropped', async () => {
@@ -15,7 +16,7 @@ describe.each(['sqlite', 'memory'] as const)('on %s', (store) => {
     await goOffline(broker, first.client)
 
     const { client: pub } = await RawClient.connect(url, { clientId: 'pub' })
-    for (let i = 1; i <= 5; i++) await publish1(pub, 'seq', String(i), i)
+    for (let i = 1; i <= 5; i++) await publish(pub, 'seq', String(i), 1, i)
 
     expect(drops).toEqual([
       dropped('device', 'seq', 1, 'queue-full'),
@@ -36,11 +37,11 @@ describe.each(['sqlite', 'memory'] as const)('on %s', (store) => {
     const first = await RawClient.connect(url, { clientId: 'device', clean: false })
     await first.client.subscribe('seq', 1)
     const { client: pub } = await RawClient.connect(url, { clientId: 'pub' })
-    await publish1(pub, 'seq', 'sent', 1)
+    await publish(pub, 'seq', 'sent', 1, 1)
     expect(payloads(await received(first.client, 1))).toEqual(['sent'])
     await goOffline(broker, first.client, 'drop') // no PUBACK: 'sent' stays in flight
 
-    for (let i = 1; i <= 3; i++) await publish1(pub, 'seq', String(i), 10 + i)
+    for (let i = 1; i <= 3; i++) await publish(pub, 'seq', String(i), 1, 10 + i)
 
     const queue = await drain<{ payload: Buffer }>(broker.store.outgoingStream({ id: 'device' }))
     expect(queue.map((entry) => entry.payload.toString())).toEqual(['sent', '2', '3'])

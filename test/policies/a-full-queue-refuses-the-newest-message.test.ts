@@ -1,8 +1,9 @@
 import { describe, expect, test } from 'vitest'
 import { startBroker } from '../helpers/broker.ts'
+import { publish } from '../helpers/publish.ts'
 import { RawClient } from '../helpers/raw-client.ts'
 import { dropped, recordDrops } from './drops.ts'
-import { goOffline, payloads, publish1, received, unreadPublishes } from './traffic.ts'
+import { goOffline, payloads, received, unreadPublishes } from './traffic.ts'
 
 describe.each(['sqlite', 'memory'] as const)('on %s', (store) => {
   test('an offline session capped at 3 keeps the first 3 of 5 messages, and reports the 2 refused', async () => {
@@ -15,7 +16,7 @@ describe.each(['sqlite', 'memory'] as const)('on %s', (store) => {
 
     const { client: pub } = await RawClient.connect(url, { clientId: 'pub' })
     // Refused for this session only: the publisher's PUBACKs come all the same.
-    for (let i = 1; i <= 5; i++) await publish1(pub, 'seq', String(i), i)
+    for (let i = 1; i <= 5; i++) await publish(pub, 'seq', String(i), 1, i)
 
     expect(drops).toEqual([
       dropped('device', 'seq', 1, 'queue-full'),
@@ -38,8 +39,8 @@ describe.each(['sqlite', 'memory'] as const)('on %s', (store) => {
       await goOffline(broker, client)
     }
     const { client: pub } = await RawClient.connect(url, { clientId: 'pub' })
-    await publish1(pub, 'a', 'first', 1)
-    await publish1(pub, 'b', 'second', 2)
+    await publish(pub, 'a', 'first', 1, 1)
+    await publish(pub, 'b', 'second', 1, 2)
 
     expect(broker.store.queuedTotals('full')).toEqual({ count: 1, bytes: 5 })
     expect(broker.store.queuedTotals('empty')).toEqual({ count: 1, bytes: 6 })

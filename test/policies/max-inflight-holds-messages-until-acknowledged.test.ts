@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest'
 import { startBroker } from '../helpers/broker.ts'
+import { publish } from '../helpers/publish.ts'
 import { RawClient } from '../helpers/raw-client.ts'
-import { goOffline, payloads, publish1, publish2, received, unreadPublishes } from './traffic.ts'
+import { goOffline, payloads, received, unreadPublishes } from './traffic.ts'
 
 describe.each(['sqlite', 'memory'] as const)('on %s', (store) => {
   describe.each([true, false])('CleanSession=%s', (clean) => {
@@ -11,7 +12,7 @@ describe.each(['sqlite', 'memory'] as const)('on %s', (store) => {
       const { client: sub } = await RawClient.connect(url, { clientId: 'sub', clean })
       await sub.subscribe('seq', 1)
       const { client: pub } = await RawClient.connect(url, { clientId: 'pub' })
-      for (let i = 1; i <= 5; i++) await publish2(pub, 'seq', String(i), i)
+      for (let i = 1; i <= 5; i++) await publish(pub, 'seq', String(i), 2, i)
 
       const firstTwo = await received(sub, 2)
       expect(payloads(firstTwo)).toEqual(['1', '2'])
@@ -39,8 +40,8 @@ describe.each(['sqlite', 'memory'] as const)('on %s', (store) => {
     const { client: sub } = await RawClient.connect(url, { clientId: 'sub', clean: false })
     await sub.subscribe('seq', 2)
     const { client: pub } = await RawClient.connect(url, { clientId: 'pub' })
-    await publish2(pub, 'seq', 'a', 1)
-    await publish2(pub, 'seq', 'b', 2)
+    await publish(pub, 'seq', 'a', 2, 1)
+    await publish(pub, 'seq', 'b', 2, 2)
 
     const [a] = await received(sub, 1)
     sub.send({ cmd: 'pubrec', messageId: a.messageId })
@@ -57,11 +58,11 @@ describe.each(['sqlite', 'memory'] as const)('on %s', (store) => {
     const first = await RawClient.connect(url, { clientId: 'sub', clean: false })
     await first.client.subscribe('seq', 1)
     const { client: pub } = await RawClient.connect(url, { clientId: 'pub' })
-    await publish1(pub, 'seq', '1', 1)
-    await publish1(pub, 'seq', '2', 2)
+    await publish(pub, 'seq', '1', 1, 1)
+    await publish(pub, 'seq', '2', 1, 2)
     expect(payloads(await received(first.client, 2))).toEqual(['1', '2'])
     await goOffline(broker, first.client, 'drop') // 1 and 2 unacknowledged
-    for (let i = 3; i <= 5; i++) await publish1(pub, 'seq', String(i), i)
+    for (let i = 3; i <= 5; i++) await publish(pub, 'seq', String(i), 1, i)
 
     const { client: sub } = await RawClient.connect(url, { clientId: 'sub', clean: false })
     const resent = await received(sub, 2)
@@ -70,7 +71,7 @@ describe.each(['sqlite', 'memory'] as const)('on %s', (store) => {
       ['2', true],
     ])
     // A live message now waits behind the stored queue.
-    await publish2(pub, 'seq', 'live', 6)
+    await publish(pub, 'seq', 'live', 2, 6)
     await sub.ping()
     expect(unreadPublishes(sub)).toEqual([])
     expect(broker.policies.inflightOf('sub')).toEqual({ inflight: 2, waiting: 1 })

@@ -1,9 +1,10 @@
 import { describe, expect, test } from 'vitest'
 import { startBroker } from '../helpers/broker.ts'
+import { publish } from '../helpers/publish.ts'
 import { RawClient } from '../helpers/raw-client.ts'
 import { drain } from '../store/contract-helpers.ts'
 import { dropped, recordDrops } from './drops.ts'
-import { goOffline, payloads, publish2, received } from './traffic.ts'
+import { goOffline, payloads, received } from './traffic.ts'
 
 describe.each(['sqlite', 'memory'] as const)('on %s', (store) => {
   test('a connected client behind a full window keeps the newest 2 waiting, and the dropped leave its stored queue', async () => {
@@ -18,7 +19,7 @@ describe.each(['sqlite', 'memory'] as const)('on %s', (store) => {
     const first = await RawClient.connect(url, { clientId: 'sub', clean: false })
     await first.client.subscribe('seq', 1)
     const { client: pub } = await RawClient.connect(url, { clientId: 'pub' })
-    for (let i = 1; i <= 5; i++) await publish2(pub, 'seq', String(i), i)
+    for (let i = 1; i <= 5; i++) await publish(pub, 'seq', String(i), 2, i)
 
     expect(payloads(await received(first.client, 1))).toEqual(['1'])
     expect(broker.policies.inflightOf('sub')).toEqual({ inflight: 1, waiting: 2 })
@@ -51,7 +52,7 @@ describe.each(['sqlite', 'memory'] as const)('on %s', (store) => {
     const { client: sub } = await RawClient.connect(url, { clientId: 'sub', clean: true })
     await sub.subscribe('seq', 1)
     const { client: pub } = await RawClient.connect(url, { clientId: 'pub' })
-    for (let i = 1; i <= 5; i++) await publish2(pub, 'seq', String(i), i)
+    for (let i = 1; i <= 5; i++) await publish(pub, 'seq', String(i), 2, i)
 
     expect(drops).toEqual([
       dropped('sub', 'seq', 1, 'queue-full'),

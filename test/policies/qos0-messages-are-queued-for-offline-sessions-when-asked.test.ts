@@ -1,8 +1,9 @@
 import { describe, expect, test } from 'vitest'
 import { startBroker } from '../helpers/broker.ts'
+import { publish } from '../helpers/publish.ts'
 import { RawClient } from '../helpers/raw-client.ts'
 import { drain } from '../store/contract-helpers.ts'
-import { goOffline, publish0, publish1, received, unreadPublishes } from './traffic.ts'
+import { goOffline, received, unreadPublishes } from './traffic.ts'
 
 describe.each(['sqlite', 'memory'] as const)('on %s', (store) => {
   test('with --queue-qos0, an offline session gets its QoS 0 messages on resume, once, without packet ids', async () => {
@@ -17,9 +18,9 @@ describe.each(['sqlite', 'memory'] as const)('on %s', (store) => {
     await watcher.subscribe('#', 0)
 
     const { client: pub } = await RawClient.connect(url, { clientId: 'pub' })
-    publish0(pub, 't/1', 'zero')
-    await publish1(pub, 'u', 'one', 1)
-    await publish1(pub, 't/2', 'one-at-qos0', 2) // through a QoS 0 subscription: QoS 0
+    await publish(pub, 't/1', 'zero', 0)
+    await publish(pub, 'u', 'one', 1, 1)
+    await publish(pub, 't/2', 'one-at-qos0', 1, 2) // through a QoS 0 subscription: QoS 0
     await received(watcher, 3)
     expect(broker.policies.counters.queuedQos0).toBe(2)
 
@@ -48,7 +49,7 @@ describe.each(['sqlite', 'memory'] as const)('on %s', (store) => {
     const { client: device } = await RawClient.connect(url, { clientId: 'device', clean: false })
     await device.subscribe('t', 0)
     const { client: pub } = await RawClient.connect(url, { clientId: 'pub' })
-    publish0(pub, 't', 'live')
+    await publish(pub, 't', 'live', 0)
 
     expect((await received(device, 1))[0].payload.toString()).toBe('live')
     expect(await drain(broker.store.outgoingStream({ id: 'device' }))).toEqual([])
@@ -64,8 +65,8 @@ describe.each(['sqlite', 'memory'] as const)('on %s', (store) => {
     await watcher.subscribe('#', 0)
 
     const { client: pub } = await RawClient.connect(url, { clientId: 'pub' })
-    publish0(pub, 't/1', 'zero')
-    await publish1(pub, 't/2', 'one-at-qos0', 1)
+    await publish(pub, 't/1', 'zero', 0)
+    await publish(pub, 't/2', 'one-at-qos0', 1, 1)
     await received(watcher, 2)
 
     expect(await drain(broker.store.outgoingStream({ id: 'device' }))).toEqual([])

@@ -1,8 +1,9 @@
 import { describe, expect, test } from 'vitest'
 import { startBroker } from '../helpers/broker.ts'
+import { publish } from '../helpers/publish.ts'
 import { RawClient } from '../helpers/raw-client.ts'
 import { dropped, recordDrops } from './drops.ts'
-import { goOffline, payloads, publish1, received } from './traffic.ts'
+import { goOffline, payloads, received } from './traffic.ts'
 
 describe.each(['sqlite', 'memory'] as const)('on %s', (store) => {
   test('a session capped at 10 payload bytes keeps what fits, dropping the oldest', async () => {
@@ -19,10 +20,10 @@ describe.each(['sqlite', 'memory'] as const)('on %s', (store) => {
     await goOffline(broker, first.client)
 
     const { client: pub } = await RawClient.connect(url, { clientId: 'pub' })
-    await publish1(pub, 'seq', 'aaaa', 1)
-    await publish1(pub, 'seq', 'bbbb', 2)
-    await publish1(pub, 'seq', 'cccccc', 3) // 14 bytes: 'aaaa' makes room
-    await publish1(pub, 'seq', 'dd', 4) // 12 bytes: 'bbbb' makes room
+    await publish(pub, 'seq', 'aaaa', 1, 1)
+    await publish(pub, 'seq', 'bbbb', 1, 2)
+    await publish(pub, 'seq', 'cccccc', 1, 3) // 14 bytes: 'aaaa' makes room
+    await publish(pub, 'seq', 'dd', 1, 4) // 12 bytes: 'bbbb' makes room
 
     expect(drops).toEqual([
       dropped('device', 'seq', 4, 'queue-bytes'),
@@ -42,8 +43,8 @@ describe.each(['sqlite', 'memory'] as const)('on %s', (store) => {
     await goOffline(broker, first.client)
 
     const { client: pub } = await RawClient.connect(url, { clientId: 'pub' })
-    await publish1(pub, 'seq', 'small', 1)
-    await publish1(pub, 'seq', 'far too large', 2)
+    await publish(pub, 'seq', 'small', 1, 1)
+    await publish(pub, 'seq', 'far too large', 1, 2)
 
     expect(drops).toEqual([dropped('device', 'seq', 13, 'queue-bytes')])
     const resumed = await RawClient.connect(url, { clientId: 'device', clean: false })

@@ -1,19 +1,11 @@
 import { describe, expect, test } from 'vitest'
 import { startBroker, transportsAndStores, urlFor } from '../helpers/broker.ts'
+import { publish } from '../helpers/publish.ts'
 import { RawClient } from '../helpers/raw-client.ts'
 
 async function publishQoS1(url: string, topic: string, payload: string): Promise<void> {
   const { client } = await RawClient.connect(url, { clientId: `pub-${payload}` })
-  client.send({
-    cmd: 'publish',
-    topic,
-    payload: Buffer.from(payload),
-    qos: 1,
-    messageId: 1,
-    retain: false,
-    dup: false,
-  })
-  await client.next('puback')
+  await publish(client, topic, payload, 1)
   await client.disconnect()
 }
 

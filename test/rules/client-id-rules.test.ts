@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest'
+import { liveClientIds } from '../../broker/aedes/instance.ts'
 import { startBroker, transports, urlFor } from '../helpers/broker.ts'
 import { RawClient } from '../helpers/raw-client.ts'
 
@@ -11,7 +12,7 @@ describe.each(transports)('over %s', (transport) => {
     })
     expect(connack.returnCode).toBe(0)
     expect(connack.sessionPresent).toBe(false)
-    const ids = Object.keys(broker.aedes.clients)
+    const ids = liveClientIds(broker.aedes)
     expect(ids).toHaveLength(1)
     expect(ids[0].length).toBeGreaterThan(0)
   })

@@ -1,21 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { startBroker, transports, urlFor } from '../helpers/broker.ts'
+import { publish } from '../helpers/publish.ts'
 import { RawClient } from '../helpers/raw-client.ts'
-
-async function publishQoS2(pub: RawClient, topic: string, payload: string, messageId: number) {
-  pub.send({
-    cmd: 'publish',
-    topic,
-    payload: Buffer.from(payload),
-    qos: 2,
-    messageId,
-    retain: false,
-    dup: false,
-  })
-  await pub.next('pubrec')
-  pub.send({ cmd: 'pubrel', messageId })
-  await pub.next('pubcomp')
-}
 
 // [MQTT-3.8.4-6]: delivered QoS = min(message QoS, granted QoS)
 describe.each(transports)('over %s', (transport) => {
@@ -25,7 +11,7 @@ describe.each(transports)('over %s', (transport) => {
     const { client: sub } = await RawClient.connect(url, { clientId: 's1' })
     await sub.subscribe('x/y', 1)
     const { client: pub } = await RawClient.connect(url, { clientId: 'p1' })
-    await publishQoS2(pub, 'x/y', 'm', 1)
+    await publish(pub, 'x/y', 'm', 2, 1)
     expect((await sub.next('publish')).qos).toBe(1)
   })
 
@@ -37,7 +23,7 @@ describe.each(transports)('over %s', (transport) => {
     const { client: zero } = await RawClient.connect(url, { clientId: 's0' })
     await zero.subscribe('x/+', 0)
     const { client: pub } = await RawClient.connect(url, { clientId: 'p2' })
-    await publishQoS2(pub, 'x/y', 'm', 1)
+    await publish(pub, 'x/y', 'm', 2, 1)
     const got = await sub.next('publish')
     expect(got.qos).toBe(1)
     sub.send({ cmd: 'puback', messageId: got.messageId })
@@ -51,13 +37,13 @@ describe.each(transports)('over %s', (transport) => {
     await first.client.subscribe('q/+', 1)
     await first.client.disconnect()
     const { client: pub } = await RawClient.connect(url, { clientId: 'p3' })
-    await publishQoS2(pub, 'q/a', 'queued', 1)
+    await publish(pub, 'q/a', 'queued', 2, 1)
     const resumed = await RawClient.connect(url, { clientId: 's3', clean: false })
     const got = await resumed.client.next('publish')
     expect([got.payload.toString(), got.qos]).toEqual(['queued', 1])
   })
 
-  // An exact filter with a lower QoS still wins inside aedes (client.js:140); see README.
+  // An exact filter with a lower QoS still wins inside aedes (client.js:140); see docs/session-rules.md, "Known limit".
   test('overlapping wildcard subscriptions deliver once, at the highest granted QoS', async () => {
     const broker = await startBroker()
     const url = urlFor(broker, transport)
@@ -66,7 +52,7 @@ describe.each(transports)('over %s', (transport) => {
     await sub.subscribe('o/#', 1, 2)
     await sub.subscribe('+/k', 0, 3)
     const { client: pub } = await RawClient.connect(url, { clientId: 'p4' })
-    await publishQoS2(pub, 'o/k', 'once', 1)
+    await publish(pub, 'o/k', 'once', 2, 1)
     const got = await sub.next('publish')
     expect(got.qos).toBe(1)
     sub.send({ cmd: 'puback', messageId: got.messageId })

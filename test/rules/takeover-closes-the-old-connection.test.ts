@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest'
+import { liveClientIds } from '../../broker/aedes/instance.ts'
 import { startBroker, transports, urlFor } from '../helpers/broker.ts'
 import { RawClient } from '../helpers/raw-client.ts'
 
@@ -19,7 +20,7 @@ describe.each(transports)('over %s', (transport) => {
     await old.client.waitClosed() // [MQTT-3.1.4-2]
     const published = await watcher.next('publish') // [MQTT-3.1.2-8]
     expect([published.topic, published.payload.toString()]).toEqual(['status/dev', 'offline'])
-    expect(Object.keys(broker.aedes.clients).sort()).toEqual(['dev', 'watcher'])
+    expect(liveClientIds(broker.aedes).sort()).toEqual(['dev', 'watcher'])
   })
 
   test('with --takeover-will suppress the old Will is not published', async () => {

@@ -1,19 +1,7 @@
-import type { IPublishPacket } from 'mqtt-packet'
 import { describe, expect, test } from 'vitest'
 import { startBroker, transportsAndStores, urlFor } from '../helpers/broker.ts'
+import { publishPacket } from '../helpers/publish.ts'
 import { RawClient } from '../helpers/raw-client.ts'
-
-function publish(topic: string, payload: string, qos: 1 | 2, messageId: number): IPublishPacket {
-  return {
-    cmd: 'publish',
-    topic,
-    payload: Buffer.from(payload),
-    qos,
-    messageId,
-    retain: false,
-    dup: false,
-  }
-}
 
 describe.each(transportsAndStores)('over %s on %s', (transport, store) => {
   test('an unacknowledged QoS 1 message is resent on resume with the same packet id and DUP=1', async () => {
@@ -22,7 +10,7 @@ describe.each(transportsAndStores)('over %s on %s', (transport, store) => {
     const sub = await RawClient.connect(url, { clientId: 'slow', clean: false })
     await sub.client.subscribe('q1', 1)
     const { client: pub } = await RawClient.connect(url, { clientId: 'pub' })
-    pub.send(publish('q1', 'hello', 1, 7))
+    pub.send(publishPacket('q1', 'hello', 1, 7))
     await pub.next('puback')
 
     const first = await sub.client.next('publish')
@@ -49,11 +37,11 @@ describe.each(transportsAndStores)('over %s on %s', (transport, store) => {
     const sub = await RawClient.connect(url, { clientId: 'q2sub', clean: false })
     await sub.client.subscribe('q2/+', 2)
     const { client: pub } = await RawClient.connect(url, { clientId: 'pub2' })
-    pub.send(publish('q2/a', 'A', 2, 1))
+    pub.send(publishPacket('q2/a', 'A', 2, 1))
     await pub.next('pubrec')
     pub.send({ cmd: 'pubrel', messageId: 1 })
     await pub.next('pubcomp')
-    pub.send(publish('q2/b', 'B', 2, 2))
+    pub.send(publishPacket('q2/b', 'B', 2, 2))
     await pub.next('pubrec')
     pub.send({ cmd: 'pubrel', messageId: 2 })
     await pub.next('pubcomp')
@@ -90,7 +78,7 @@ describe.each(transportsAndStores)('over %s on %s', (transport, store) => {
     const sub = await RawClient.connect(url, { clientId: 'dupsub', clean: true })
     await sub.client.subscribe('d', 1)
     const { client: pub } = await RawClient.connect(url, { clientId: 'duppub' })
-    pub.send({ ...publish('d', 'x', 1, 3), dup: true })
+    pub.send({ ...publishPacket('d', 'x', 1, 3), dup: true })
     await pub.next('puback')
     const got = await sub.client.next('publish')
     expect(got.dup).toBe(false) // [MQTT-3.3.1-3]

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import type { StrategySummary } from '../../clients/sim/aggregate.ts'
-import type { SimReport } from '../../clients/sim/report.ts'
+import { reportColumns } from '../../clients/sim/report-columns.ts'
+import type { SimReport, StrategySummary } from '../../clients/sim/summary.ts'
 import { tempDir } from '../helpers/broker.ts'
 import { chromiumAvailable, newPage, openBrowser, screenshot } from './browser.ts'
 import { startDashboard } from './viewer-client.ts'
@@ -48,14 +48,18 @@ describe.skipIf(!chromiumAvailable())('in Chromium', () => {
     const page = await newPage(await openBrowser())
     await page.goto(`${broker.urls.http}/compare`)
     await page.locator('#sim-table tbody tr').first().waitFor()
-    const rows = await page
-      .locator('#sim-table tbody tr')
-      .evaluateAll((trs) => trs.map((tr) => Array.from(tr.children, (td) => td.textContent)))
-    expect(rows.map((r) => [r[0], r[4]])).toEqual([
+    const column = (n: number) =>
+      page.locator(`#sim-table tbody td:nth-child(${n})`).allTextContents()
+    const [strategies, lost] = await Promise.all([column(1), column(5)])
+    expect(strategies.map((strategy, i) => [strategy, lost[i]])).toEqual([
       ['persistent', '0'],
       ['clean', '400'],
       ['resubscribe', '150'],
     ])
+    // the columns of the Markdown report, bytes held included: the API answered
+    await expect(page.locator('#sim-table thead th').allTextContents()).resolves.toEqual(
+      reportColumns(report).map((c) => c.header),
+    )
     await expect(page.locator('#sim p').first().textContent()).resolves.toContain('seed 42')
     await screenshot(page, 'compare-with-simulation')
   })

@@ -1,4 +1,5 @@
 import { expect, test } from 'vitest'
+import type { ViewAnswer } from '../../web/shared/ui.ts'
 import { startDashboard, Viewer } from './viewer-client.ts'
 
 const state = { follows: ['a'], filter: { state: 'online', prefix: 'a' } }
@@ -9,7 +10,7 @@ test('POST /ui/view with the page CSRF token is accepted', async () => {
   await viewer.open()
   const res = await viewer.post('/ui/view', { state })
   expect(res.status).toBe(200)
-  expect((await res.json()).state).toEqual(state)
+  expect(((await res.json()) as ViewAnswer).state).toEqual(state)
 })
 
 test.each([
@@ -23,7 +24,7 @@ test.each([
   for (const path of ['/ui/view', '/ui/mode', '/ui/login', '/ui/logout', '/ui/sessions/x/delete']) {
     const res = await viewer.post(path, { state, mode: 'clean', token: 'x' }, headers)
     expect(res.status, path).toBe(403)
-    expect((await res.json()).error.code).toBe('FORBIDDEN')
+    expect(await res.json()).toMatchObject({ error: { code: 'FORBIDDEN' } })
   }
 })
 

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, test } from 'vitest'
-import type { CompareFigures } from '../../web/server/compare.ts'
+import type { CompareFigures } from '../../web/shared/ui.ts'
 import { tempDir } from '../helpers/broker.ts'
 import { RawClient } from '../helpers/raw-client.ts'
 import { startDashboard, Viewer } from './viewer-client.ts'

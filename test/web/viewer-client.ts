@@ -5,6 +5,7 @@ import type { Config } from '../../broker/config.ts'
 import { type DashboardOptions, dashboard } from '../../web/index.ts'
 import { COOKIE_NAME } from '../../web/server/cookie.ts'
 import { LIVE_PATH, parseServerMessage, type ServerMessage } from '../../web/shared/messages.ts'
+import type { ViewAnswer } from '../../web/shared/ui.ts'
 import { startBroker } from '../helpers/broker.ts'
 
 /** A broker serving the dashboard, owned by the current test. */
@@ -60,6 +61,11 @@ export class Viewer {
       },
       body: JSON.stringify(body),
     })
+  }
+
+  /** `GET /ui/view`: this viewer's mode, role and view state as the page reads them. */
+  async view(): Promise<ViewAnswer> {
+    return (await (await this.fetch('/ui/view')).json()) as ViewAnswer
   }
 
   /** The raw signed value of the viewer cookie. */

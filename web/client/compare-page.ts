@@ -1,4 +1,6 @@
-import type { CompareFigures, ModelFigures } from '../server/compare.ts'
+import { type ReportColumn, reportColumns } from '../../clients/sim/report-columns.ts'
+import type { StrategySummary } from '../../clients/sim/summary.ts'
+import type { CompareFigures, ModelFigures } from '../shared/ui.ts'
 import { getJson } from './api.ts'
 import { byId, bytes, el } from './dom.ts'
 
@@ -99,23 +101,18 @@ function simSection(sim: CompareFigures['simReport']): HTMLElement {
         'p',
         {},
         `No report at ${sim.path}: ${sim.missing}. Run `,
-        el('code', {}, 'sessionlab sim ... --report-json ' + sim.path),
+        el('code', {}, `sessionlab sim ... --report-json ${sim.path}`),
         '.',
       ),
     )
   }
   const r = sim.report
-  const head = [
-    'strategy',
-    'sent',
-    'expected',
-    'delivered',
-    'lost',
-    'predicted lost',
-    'duplicated',
-    'latency p50 / p95 ms',
-    'peak bytes held',
-  ]
+  const columns = reportColumns(r)
+  const cell = (c: ReportColumn, s: StrategySummary) => {
+    const value = c.value(s)
+    if (value === null) return '—'
+    return c.bytes && typeof value === 'number' ? bytes(value) : value
+  }
   return el(
     'section',
     { id: 'sim' },
@@ -128,27 +125,11 @@ function simSection(sim: CompareFigures['simReport']): HTMLElement {
     el(
       'table',
       { id: 'sim-table' },
-      el('thead', {}, el('tr', {}, ...head.map((h) => el('th', {}, h)))),
+      el('thead', {}, el('tr', {}, ...columns.map((c) => el('th', {}, c.header)))),
       el(
         'tbody',
         {},
-        ...r.strategies.map((s) =>
-          el(
-            'tr',
-            {},
-            ...[
-              s.strategy,
-              s.sent,
-              s.expected,
-              s.delivered,
-              s.lost,
-              s.predictedLost,
-              s.duplicated,
-              s.latencyMs === null ? '—' : `${s.latencyMs.p50} / ${s.latencyMs.p95}`,
-              bytes(s.heldBytesPeak),
-            ].map((v) => el('td', {}, v)),
-          ),
-        ),
+        ...r.strategies.map((s) => el('tr', {}, ...columns.map((c) => el('td', {}, cell(c, s))))),
       ),
     ),
   )

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The one way browser code builds DOM: strings always become text nodes
  * (`append` / `textContent`), never markup, so a ClientID, topic, Will or

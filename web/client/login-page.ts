@@ -1,4 +1,4 @@
-import type { ViewAnswer } from '../server/routes.ts'
+import type { ViewAnswer } from '../shared/ui.ts'
 import { ApiError, postJson } from './api.ts'
 import { byId, el } from './dom.ts'
 

@@ -1,5 +1,4 @@
-/// <reference lib="dom" />
-import type { ViewAnswer } from '../server/routes.ts'
+import type { ViewAnswer } from '../shared/ui.ts'
 import { getJson } from './api.ts'
 import { comparePage } from './compare-page.ts'
 import { byId } from './dom.ts'

@@ -1,5 +1,5 @@
 import type { SessionView } from '../../broker/inspector/types.ts'
-import type { ViewAnswer } from '../server/routes.ts'
+import type { ViewAnswer } from '../shared/ui.ts'
 import { ApiError, getJson, postJson } from './api.ts'
 import { chartFigure, queueChart } from './chart.ts'
 import { byId, bytes, el, time } from './dom.ts'

@@ -1,5 +1,5 @@
 import type { SessionPage, SessionSummary } from '../../broker/inspector/types.ts'
-import type { ViewAnswer } from '../server/routes.ts'
+import type { ViewAnswer } from '../shared/ui.ts'
 import { getJson, postJson } from './api.ts'
 import { byId, el, sessionHref, time } from './dom.ts'
 import { operatorButtons } from './operator.ts'
@@ -56,7 +56,8 @@ export function sessionsPage(view: ViewAnswer): { changed(): void } {
   // cursors of the pages before the shown one, for "previous"
   const cursors: (string | undefined)[] = []
   let cursor: string | undefined
-  let timer: ReturnType<typeof setTimeout> | null = null
+  // changes come in bursts: one reload 200 ms after the first change of a burst
+  let reloadPending = false
   let shown = ''
 
   const load = async () => {
@@ -122,8 +123,10 @@ export function sessionsPage(view: ViewAnswer): { changed(): void } {
   }, POLL_MS)
   return {
     changed() {
-      timer ??= setTimeout(() => {
-        timer = null
+      if (reloadPending) return
+      reloadPending = true
+      setTimeout(() => {
+        reloadPending = false
         void load()
       }, 200)
     },

@@ -1,5 +1,5 @@
-import type { ViewAnswer } from '../server/routes.ts'
 import type { LiveChange, ServerMessage, ViewMode } from '../shared/messages.ts'
+import type { ViewAnswer } from '../shared/ui.ts'
 import { postJson, setCsrf } from './api.ts'
 import { byId, el, time } from './dom.ts'
 import { describe } from './events.ts'

@@ -1,31 +1,7 @@
 import { readFileSync } from 'node:fs'
 import type { SessionInspector, SessionView } from '../../broker/inspector/types.ts'
-import type { SimReport } from '../../clients/sim/report.ts'
-
-/** Live figures of the five models, for the compare page. */
-export interface CompareFigures {
-  mqtt: {
-    persistent: ModelFigures
-    clean: ModelFigures
-  }
-  views: {
-    persistent: ModelFigures & { missedHeld: number }
-    clean: ModelFigures
-  }
-  /** Sessions sampled to measure the MQTT figures. */
-  sampled: number
-  liveConnections: number
-  simReport: { path: string; report: SimReport } | { path: string; missing: string }
-}
-
-export interface ModelFigures {
-  online: number
-  offline: number
-  /** Mean bytes the server holds per session of this model; null when there is none to measure. */
-  serverBytesPerSession: number | null
-  /** Mean bytes the client holds (a cookie); null for MQTT. */
-  clientBytes: number | null
-}
+import type { SimReport } from '../../clients/sim/summary.ts'
+import type { CompareFigures, ModelFigures } from '../shared/ui.ts'
 
 /** Sessions read in full per compare request; the figures are their means. */
 const SAMPLE = 50

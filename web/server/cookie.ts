@@ -1,13 +1,8 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { ViewMode } from '../shared/messages.ts'
+import type { ViewState } from '../shared/ui.ts'
 
 export const COOKIE_NAME = 'sl_view'
-
-/** What a view remembers: followed ClientIDs and the list filter. */
-export interface ViewState {
-  follows: string[]
-  filter: { state: 'all' | 'online' | 'offline'; prefix: string }
-}
 
 /** The signed content of a viewer cookie: the browser's "ClientID" and, for a clean view, its state. */
 export interface Viewer {

@@ -70,13 +70,19 @@ export class LiveChannel {
   }
 
   #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const viewer = this.#admit(req)
+    if (typeof viewer === 'number') refuse(socket, viewer)
+    else this.#wss.handleUpgrade(req, socket, head, (ws) => this.#connected(ws, viewer))
+  }
+
+  /** The viewer an upgrade request is from, or the status that refuses it. */
+  #admit(req: IncomingMessage): Viewer | Refusal {
     const path = (req.url ?? '').split('?')[0]
-    if (path !== LIVE_PATH) return refuse(socket, 404, 'Not Found')
-    if (!sameOrigin(req)) return refuse(socket, 403, 'Forbidden')
+    if (path !== LIVE_PATH) return 404
+    if (!sameOrigin(req)) return 403
     const value = readCookie(req.headers.cookie)
     const viewer = value === null ? null : verifyViewer(value, this.#secret, this.#now())
-    if (viewer === null) return refuse(socket, 401, 'Unauthorized')
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#connected(ws, viewer))
+    return viewer ?? 401
   }
 
   #connected(ws: WebSocket, viewer: Viewer): void {
@@ -114,6 +120,10 @@ function sameOrigin(req: IncomingMessage): boolean {
   return origin === `http://${host}` || origin === `https://${host}`
 }
 
-function refuse(socket: Duplex, status: number, text: string): void {
+const REFUSALS = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' } as const
+type Refusal = keyof typeof REFUSALS
+
+function refuse(socket: Duplex, status: Refusal): void {
+  const text = REFUSALS[status]
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
 }

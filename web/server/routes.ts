@@ -2,9 +2,9 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import express, { type Request, type Response, Router } from 'express'
 import { httpError, methodNotAllowed } from '../../broker/http/errors.ts'
 import type { SessionInspector } from '../../broker/inspector/types.ts'
-import type { ViewMode } from '../shared/messages.ts'
+import type { CompareFigures, ViewAnswer } from '../shared/ui.ts'
 import { assets } from './bundle.ts'
-import { type CompareFigures, measureMqtt, readSimReport } from './compare.ts'
+import { measureMqtt, readSimReport } from './compare.ts'
 import {
   emptyState,
   newViewer,
@@ -28,15 +28,6 @@ export interface RouteDeps {
   simReportPath: string
   now: () => number
   audit: (message: string) => void
-}
-
-/** What `GET /ui/view` answers: the viewer's mode, role and view state. */
-export interface ViewAnswer {
-  mode: ViewMode
-  operator: boolean
-  state: ReturnType<typeof emptyState>
-  /** Size of this viewer's cookie, bytes. */
-  cookieBytes: number
 }
 
 /** The dashboard's pages (`/`, `/sessions/:clientId`, `/compare`, `/login`), assets and `/ui/*` calls. */

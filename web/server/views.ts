@@ -1,5 +1,6 @@
 import type { LiveChange } from '../shared/messages.ts'
-import { emptyState, type ViewState } from './cookie.ts'
+import type { ViewState } from '../shared/ui.ts'
+import { emptyState } from './cookie.ts'
 
 /** Server-side state of one persistent view: the dashboard's CleanSession=0 session. */
 export interface PersistentView {

@@ -335,11 +335,7 @@ class MemoryStore implements SessionStore {
   async touchSession(clientId: string, touch: SessionTouch): Promise<void> {
     const record = this.#sessions.get(clientId)
     if (!record) return
-    for (const [key, value] of Object.entries(touch) as [keyof SessionTouch, unknown][]) {
-      if (value !== undefined && Object.hasOwn(record, key)) {
-        ;(record as unknown as Record<string, unknown>)[key] = value
-      }
-    }
+    for (const key of TOUCHED) touchField(record, touch, key)
   }
 
   async addToSession(clientId: string, counts: { dropped?: number; takeovers?: number }) {
@@ -452,6 +448,27 @@ class MemoryStore implements SessionStore {
 
 function* copiesOf(queue: OutgoingPacket[]): Generator<OutgoingPacket> {
   for (const entry of queue) yield copyOutgoing(entry)
+}
+
+/** The fields `touchSession` sets here: all but `node`, which this store does not keep. */
+const TOUCHED = [
+  'protocolVersion',
+  'keepalive',
+  'username',
+  'remoteAddress',
+  'connectedAt',
+  'disconnectedAt',
+  'lastActivity',
+] as const satisfies readonly (keyof SessionTouch)[]
+
+/** Generic in the key, so each value is checked against its own field's type. */
+function touchField<K extends (typeof TOUCHED)[number]>(
+  record: SessionRecord,
+  touch: SessionTouch,
+  key: K,
+): void {
+  const value = touch[key]
+  if (value !== undefined) record[key] = value
 }
 
 function newRecord(clientId: string, createdAt: number): SessionRecord {

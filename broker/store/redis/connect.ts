@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis'
+import { errorMessage } from '../../coded-error.ts'
 import { SessionLabError } from '../../errors.ts'
 import type { RedisKeys } from './keys.ts'
 
@@ -33,7 +34,7 @@ export async function connectRedis(url: string, name = 'sessionlab-store'): Prom
     redis.disconnect()
     throw new SessionLabError(
       'REDIS_UNREACHABLE',
-      `Redis at ${redacted(url)} cannot be reached: ${(err as Error).message}`,
+      `Redis at ${redacted(url)} cannot be reached: ${errorMessage(err)}`,
       { cause: err },
     )
   }

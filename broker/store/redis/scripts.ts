@@ -1,4 +1,4 @@
-import type { ChainableCommander, Redis } from 'ioredis'
+import type { ChainableCommander, ClientContext, Redis, Result } from 'ioredis'
 import * as outgoing from './lua-outgoing.ts'
 import * as sessions from './lua-sessions.ts'
 
@@ -31,7 +31,21 @@ export type Arg = string | number | Buffer
 /** A reply of a script: bulk strings as Buffers, integers as numbers. */
 export type Reply = Buffer | number | null | Reply[]
 
-type Scripted = (numKeys: number, ...keysAndArgs: Arg[]) => Promise<Reply>
+/**
+ * The commands `defineCommand` adds for each script, typed the way ioredis
+ * documents (examples/typescript/scripts.ts): `<name>Buffer` answers bulk
+ * strings as Buffers; on a pipeline it queues.
+ */
+type ScriptCommands<Context extends ClientContext> = {
+  [N in ScriptName as `${N}Buffer`]: (
+    numKeys: number,
+    ...keysAndArgs: Arg[]
+  ) => Result<Reply, Context>
+}
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> extends ScriptCommands<Context> {}
+}
 
 /**
  * The store's Lua scripts, registered with ioredis' `defineCommand` (EVALSHA,
@@ -52,7 +66,7 @@ export class Scripts {
 
   /** Runs a script; its bulk-string replies come back as Buffers. */
   run(name: ScriptName, keys: readonly string[], args: readonly Arg[]): Promise<Reply> {
-    return scripted(this.#redis, name)(keys.length, ...keys, ...args)
+    return this.#redis[`${name}Buffer`](keys.length, ...keys, ...args)
   }
 
   /** Queues a script on a pipeline or MULTI. */
@@ -62,13 +76,8 @@ export class Scripts {
     keys: readonly string[],
     args: readonly Arg[],
   ): void {
-    scripted(pipeline, name)(keys.length, ...keys, ...args)
+    pipeline[`${name}Buffer`](keys.length, ...keys, ...args)
   }
-}
-
-function scripted(target: Redis | ChainableCommander, name: ScriptName): Scripted {
-  const commands = target as unknown as Record<string, Scripted>
-  return commands[`${name}Buffer`].bind(target)
 }
 
 /** A reply known to be a list. */

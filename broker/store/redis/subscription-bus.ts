@@ -19,6 +19,15 @@ interface PubSubBroker {
   unsubscribe(topic: string, listener: Listener, done: Done): void
 }
 
+/** aedes has these; the bare object that unit tests pass to `setup` has none. */
+function hasPubSub(broker: StoreBroker): broker is StoreBroker & PubSubBroker {
+  return (
+    typeof broker.publish === 'function' &&
+    typeof broker.subscribe === 'function' &&
+    typeof broker.unsubscribe === 'function'
+  )
+}
+
 interface Notice {
   prefix: string
   origin: string
@@ -56,15 +65,7 @@ export class SubscriptionBus {
     prefix: string,
     changed: (clientId: string) => void,
   ): SubscriptionBus | undefined {
-    const candidate = broker as Partial<PubSubBroker>
-    if (
-      typeof candidate.publish !== 'function' ||
-      typeof candidate.subscribe !== 'function' ||
-      typeof candidate.unsubscribe !== 'function'
-    ) {
-      return undefined
-    }
-    return new SubscriptionBus(broker as unknown as PubSubBroker, prefix, changed)
+    return hasPubSub(broker) ? new SubscriptionBus(broker, prefix, changed) : undefined
   }
 
   start(): Promise<void> {

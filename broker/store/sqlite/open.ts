@@ -1,6 +1,7 @@
 import { mkdirSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
+import { errorMessage } from '../../coded-error.ts'
 import { SessionLabError } from '../../errors.ts'
 import { createSchema, migrateSchema, readSchemaVersion, SCHEMA_VERSION } from './schema.ts'
 
@@ -66,7 +67,7 @@ export function ensureDirectory(dir: string): void {
   } catch (err) {
     throw new SessionLabError(
       'DATA_DIR_UNWRITABLE',
-      `cannot create or use ${dir}: ${reason(err)}`,
+      `cannot create or use ${dir}: ${errorMessage(err)}`,
       {
         cause: err,
       },
@@ -93,20 +94,16 @@ function classify(err: unknown, file: string): unknown {
   const code = (err as { code?: unknown } | null)?.code
   if (typeof code !== 'string') return err
   if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
-    return new SessionLabError('STORE_CORRUPT', `${file} is corrupt: ${reason(err)}`, {
+    return new SessionLabError('STORE_CORRUPT', `${file} is corrupt: ${errorMessage(err)}`, {
       cause: err,
     })
   }
   if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_READONLY')) {
     return new SessionLabError(
       'DATA_DIR_UNWRITABLE',
-      `cannot write ${file} in ${dirname(file)}: ${reason(err)}`,
+      `cannot write ${file} in ${dirname(file)}: ${errorMessage(err)}`,
       { cause: err },
     )
   }
   return err
-}
-
-function reason(err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
 }

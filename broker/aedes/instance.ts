@@ -1,0 +1,108 @@
+import type { EventEmitter } from 'node:events'
+import { Aedes, type AedesOptions, type Client } from 'aedes'
+import type { MQEmitter } from 'mqemitter'
+import MQEmitterRedis from 'mqemitter-redis'
+import { type AedesInternals, aedesInternals, type Will } from './internals.ts'
+
+/** Named operations on the aedes instance, beyond its typings. */
+
+export type { Aedes }
+
+/** A message handler on the router (mqemitter's signature). */
+export type RouterHandler = (
+  packet: { topic: string; payload: Buffer | string },
+  done: () => void,
+) => void
+
+/** The options SessionLab gives aedes; `mq` is the router (mqemitter-redis in a cluster). */
+export type BrokerOptions = Omit<AedesOptions, 'mq'> & { mq?: MQEmitter }
+
+export function createAedes(options: BrokerOptions): Aedes {
+  return new Aedes(options)
+}
+
+/** The live connection of a ClientID on this node. */
+export function liveConnection(aedes: Aedes, clientId: string): Client | undefined {
+  return aedesInternals(aedes).clients[clientId]
+}
+
+/** Every live connection on this node. */
+export function liveConnections(aedes: Aedes): Client[] {
+  return Object.values(aedesInternals(aedes).clients)
+}
+
+/** Listens on aedes' message router, below aedes' own subscriptions. */
+export function onRouted(aedes: Aedes, topic: string, handler: RouterHandler): Promise<void> {
+  return new Promise((resolve) =>
+    aedesInternals(aedes).mq.on(topic, handler as Parameters<MQEmitter['on']>[1], () => resolve()),
+  )
+}
+
+/**
+ * Stops aedes' timer that publishes the Wills of dead brokers (aedes.js
+ * `_clearWills`): in a cluster SessionLab's own sweep publishes each once.
+ */
+export function stopWillSweep(aedes: Aedes): void {
+  clearInterval(aedesInternals(aedes)._clearWillInterval)
+}
+
+/** Publishes a message as the broker's own (no client); resolves once aedes has routed it. */
+export function publishAsBroker(aedes: Aedes, message: Will): Promise<void> {
+  return new Promise((resolve, reject) => {
+    aedes.publish(
+      {
+        cmd: 'publish',
+        topic: message.topic,
+        payload: message.payload,
+        qos: message.qos as 0 | 1 | 2,
+        retain: message.retain,
+        dup: false,
+      },
+      (err?: Error) => (err ? reject(err) : resolve()),
+    )
+  })
+}
+
+/** Deletes a live connection's stored Will through aedes' persistence. */
+export function deleteStoredWill(aedes: Aedes, client: Client): Promise<void> {
+  return aedesInternals(aedes)
+    .persistence.delWill(client)
+    .then(() => undefined)
+}
+
+/** aedes reports persistence failures as 'error' events (missing from its typings). */
+export function onBrokerError(aedes: Aedes, listener: (err: Error) => void): void {
+  ;(aedes as unknown as EventEmitter).on('error', listener)
+}
+
+/** mqemitter-redis over two ready connections (its typings lack the connection options). */
+export function redisRouter(connections: { pubConn: unknown; subConn: unknown }): MQEmitter {
+  return new (MQEmitterRedis as unknown as new (o: object) => MQEmitter)(connections)
+}
+
+/**
+ * The live connection of a ClientID, given the broker object aedes hands its
+ * persistence in `setup` (aedes-persistence's interface types it loosely).
+ */
+export function liveConnectionOfBroker(
+  broker: { id: string },
+  clientId: string,
+): Client | undefined {
+  return (broker as AedesInternals).clients?.[clientId]
+}
+
+/**
+ * Takes the next of aedes' message counters (aedes.js `counter`), which with
+ * the broker id names a message's origin: aedes-packet keeps a
+ * brokerId/brokerCounter it is given, so a message stamped here keeps it.
+ */
+export function takeBrokerCounter(broker: { id: string }): number {
+  const internals = broker as AedesInternals
+  internals.counter += 1
+  return internals.counter
+}
+
+/** The ClientIDs connected to this node. */
+export function liveClientIds(aedes: Aedes): string[] {
+  return Object.keys(aedesInternals(aedes).clients)
+}

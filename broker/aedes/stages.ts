@@ -1,0 +1,151 @@
+import type {
+  AedesOptions,
+  AedesPublishPacket,
+  Client,
+  ConnectPacket,
+  PublishPacket,
+  Subscription,
+} from 'aedes'
+
+/**
+ * How SessionLab's rules meet aedes' hooks: each hook is a list of stages run
+ * in order, and this module is the one place that adapts aedes' callbacks to
+ * them. broker/broker.ts lists the stages, so the path of a CONNECT, a
+ * PUBLISH, a SUBSCRIBE and a forwarded message reads in one place.
+ */
+
+export type { ConnectPacket, PublishPacket, Subscription }
+
+/** A CONNECT refused with a CONNACK return code [MQTT-3.2.2-5]. */
+export interface Refusal {
+  returnCode: 1 | 2 | 3 | 4 | 5
+  reason: string
+}
+
+export interface Login {
+  username: string | undefined
+  password: Buffer | undefined
+}
+
+/** One step of a CONNECT. */
+export interface ConnectStage {
+  /** Before aedes handles the CONNECT (aedes' `preConnect`); may change the packet. */
+  read?(client: Client, packet: ConnectPacket): void
+  /**
+   * After aedes assigned the ClientID, before it registers the connection
+   * (aedes' `authenticate`): the first refusal ends the CONNECT.
+   */
+  check?(client: Client, login: Login): Refusal | null | Promise<Refusal | null>
+  /** Every check passed: aedes registers the connection next (and closes a taken-over one). */
+  accept?(client: Client): void
+}
+
+/**
+ * One step of an incoming PUBLISH before aedes routes it (aedes'
+ * `authorizePublish`, also for Wills). `'pass'` goes on to the next stage,
+ * `'accept'` routes the packet as it now is without the later stages; a
+ * thrown or rejected error refuses it (aedes then closes the connection).
+ */
+export type PublishStage = (
+  client: Client | null,
+  packet: PublishPacket,
+) => 'pass' | 'accept' | Promise<'pass' | 'accept'>
+
+/** One step of a SUBSCRIBE, per filter: the subscription, or null for SUBACK 0x80 [MQTT-3.9.3]. */
+export type SubscribeStage = (client: Client, sub: Subscription) => Subscription | null
+
+/** One step before a PUBLISH is written to a client: the packet to write, or null to skip it. */
+export type ForwardStage = (client: Client, packet: AedesPublishPacket) => AedesPublishPacket | null
+
+export interface Stages {
+  connect: ConnectStage[]
+  publish: PublishStage[]
+  subscribe: SubscribeStage[]
+  forward: ForwardStage[]
+}
+
+type Hooks = Required<
+  Pick<
+    AedesOptions,
+    'preConnect' | 'authenticate' | 'authorizePublish' | 'authorizeSubscribe' | 'authorizeForward'
+  >
+>
+
+/** aedes' hooks running the stages. */
+export function stageHooks(stages: Stages): Hooks {
+  const { connect, publish, subscribe, forward } = stages
+  const checks = connect.filter((s) => s.check)
+  return {
+    preConnect(client, packet, done) {
+      for (const stage of connect) stage.read?.(client, packet)
+      done(null, true)
+    },
+
+    authenticate(client, username, password, done) {
+      runChecks(client, { username, password }).then(
+        (refusal) => {
+          if (refusal) {
+            done(
+              Object.assign(new Error(refusal.reason), { returnCode: refusal.returnCode }),
+              false,
+            )
+            return
+          }
+          for (const stage of connect) stage.accept?.(client)
+          done(null, true)
+        },
+        // a check that failed (a store error, say): "server unavailable" [MQTT-3.2.2-5]
+        (err: Error) => done(Object.assign(err, { returnCode: 3 as const }), false),
+      )
+    },
+
+    authorizePublish(client, packet, done) {
+      let pending: Promise<void> | undefined
+      try {
+        pending = runPublish(client, packet, 0)
+      } catch (err) {
+        done(err as Error)
+        return
+      }
+      if (pending) pending.then(() => done(null), done)
+      else done(null)
+    },
+
+    authorizeSubscribe(client, sub, done) {
+      let granted: Subscription | null = sub
+      for (let i = 0; granted && i < subscribe.length; i++) granted = subscribe[i](client, granted)
+      done(null, granted)
+    },
+
+    authorizeForward(client, packet) {
+      let forwarded: AedesPublishPacket | null = packet
+      for (let i = 0; forwarded && i < forward.length; i++)
+        forwarded = forward[i](client, forwarded)
+      return forwarded
+    },
+  }
+
+  async function runChecks(client: Client, login: Login): Promise<Refusal | null> {
+    for (const stage of checks) {
+      const refusal = await stage.check?.(client, login)
+      if (refusal) return refusal
+    }
+    return null
+  }
+
+  // Synchronous stages stay synchronous: a PUBLISH that no stage awaits
+  // (QoS 0, mostly) costs no promise.
+  function runPublish(
+    client: Client | null,
+    packet: PublishPacket,
+    from: number,
+  ): Promise<void> | undefined {
+    for (let i = from; i < publish.length; i++) {
+      const verdict = publish[i](client, packet)
+      if (verdict === 'accept') return undefined
+      if (verdict === 'pass') continue
+      return verdict.then((v) => (v === 'accept' ? undefined : runPublish(client, packet, i + 1)))
+    }
+    return undefined
+  }
+}

@@ -1,0 +1,32 @@
+import type { PublishStage } from '../aedes/stages.ts'
+import type { StoredPacket } from '../store/types.ts'
+import type { SessionPersistence } from './persistence.ts'
+
+/** [MQTT-4.7.2-1]: `$SYS/` topics are the broker's; no client publishes to them. */
+export const refuseSysTopics: PublishStage = (_client, packet) => {
+  if (packet.topic.startsWith('$SYS/')) throw new Error('$SYS/ topics are reserved to the broker')
+  return 'pass'
+}
+
+/** [MQTT-3.3.1-3]: an incoming DUP flag is not propagated to subscribers. */
+export const clearIncomingDup: PublishStage = (client, packet) => {
+  if (client && packet.cmd === 'publish') packet.dup = false
+  return 'pass'
+}
+
+/**
+ * Durability: a QoS 1/2 message is committed for every matching persistent
+ * session before aedes acknowledges it (see SessionPersistence.commitBeforeAck);
+ * with `--queue-qos0`, offline persistent sessions get their QoS 0 copy.
+ */
+export function commitBeforeAckStage(persistence: SessionPersistence): PublishStage {
+  return (client, packet) => {
+    if (!client || packet.cmd !== 'publish') return 'pass'
+    const stored = packet as StoredPacket
+    if (packet.qos === 0) {
+      const queued = persistence.queueQos0(stored)
+      return queued ? queued.then(() => 'pass' as const) : 'pass'
+    }
+    return persistence.commitBeforeAck(client, stored).then(() => 'pass' as const)
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * What the dashboard's `/ui/*` calls answer, typed once for the server
+ * (`web/server/routes.ts`) and the browser (`web/client/`). Types only, from
+ * browser-safe modules: this module is type-checked in both programs.
+ */
+import type { SimReport } from '../../clients/sim/summary.ts'
+import type { ViewMode } from './messages.ts'
+
+/** What a view remembers: followed ClientIDs and the list filter. */
+export interface ViewState {
+  follows: string[]
+  filter: { state: 'all' | 'online' | 'offline'; prefix: string }
+}
+
+/** What `GET /ui/view` answers: the viewer's mode, role and view state. */
+export interface ViewAnswer {
+  mode: ViewMode
+  operator: boolean
+  state: ViewState
+  /** Size of this viewer's cookie, bytes. */
+  cookieBytes: number
+}
+
+/** What `GET /ui/compare` answers: live figures of the five models, for the compare page. */
+export interface CompareFigures {
+  mqtt: {
+    persistent: ModelFigures
+    clean: ModelFigures
+  }
+  views: {
+    persistent: ModelFigures & { missedHeld: number }
+    clean: ModelFigures
+  }
+  /** Sessions sampled to measure the MQTT figures. */
+  sampled: number
+  liveConnections: number
+  simReport: { path: string; report: SimReport } | { path: string; missing: string }
+}
+
+export interface ModelFigures {
+  online: number
+  offline: number
+  /** Mean bytes the server holds per session of this model; null when there is none to measure. */
+  serverBytesPerSession: number | null
+  /** Mean bytes the client holds (a cookie); null for MQTT. */
+  clientBytes: number | null
+}
