@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto'
-import type { Server as HttpServer } from 'node:http'
+import type { Server as HttpServer, IncomingMessage } from 'node:http'
 import type { WebSocketServer } from 'ws'
 import { type Aedes, createAedes, onBrokerError } from './aedes/instance.ts'
 import { type Stages, stageHooks } from './aedes/stages.ts'
+import type { ConnectionWriter } from './aedes/writer.ts'
 import { Auth, type AuthCounts } from './auth/auth.ts'
 import { authStages, guardConnection } from './auth/stages.ts'
 import { SubscriptionGate } from './auth/subscriptions.ts'
@@ -17,9 +18,14 @@ import { SessionTracking } from './inspector/index.ts'
 import type { Sessions } from './inspector/types.ts'
 import { closeServer } from './listeners/listen.ts'
 import { openTcpListener } from './listeners/tcp.ts'
+import { httpTlsOptions, loadTls, mqttTlsOptions } from './listeners/tls.ts'
 import { openWsListener } from './listeners/ws.ts'
+import { logClientEvents } from './log/client-events.ts'
+import { type Logger, silentLogger } from './log/logger.ts'
+import { type BrokerHistory, startHistory } from './metrics/history.ts'
 import { type BrokerStats, createBrokerStats } from './metrics/stats.ts'
 import { createSentCounts } from './metrics/traffic.ts'
+import { operatorConsole } from './operator/index.ts'
 import { createPolicies, type Policies } from './policies/index.ts'
 import { clientIdAndKeepaliveStage } from './rules/connect-rules.ts'
 import { deliveryStage } from './rules/delivery.ts'
@@ -27,6 +33,7 @@ import { SessionPersistence } from './rules/persistence.ts'
 import { clearIncomingDup, commitBeforeAckStage, refuseSysTopics } from './rules/publish.ts'
 import { resumeClaimsStage } from './rules/resume-claims.ts'
 import { hideSessionMarker } from './rules/session-present.ts'
+import { hideInternalSysTopics } from './rules/sys-topics.ts'
 import { takeOver, takeoverStage } from './rules/takeover.ts'
 import {
   publishOrphanedWills,
@@ -35,27 +42,32 @@ import {
 } from './rules/wills.ts'
 import { openStore } from './store/open.ts'
 import type { RedisSessionStore } from './store/redis/index.ts'
+import { countRestored, type Restored } from './store/restored.ts'
 import type { SessionStore } from './store/types.ts'
-import { startSysTopics } from './sys.ts'
+import { clockTimer, startSysTopics } from './sys.ts'
 
-export interface Logger {
-  info(message: string): void
-  warn(message: string): void
-}
+export type { Logger }
 
 export interface BrokerHandle {
   aedes: Aedes
   store: SessionStore
-  /** Where clients connect, as bound (port 0 resolved). */
-  urls: { mqtt: string; ws: string; http: string }
+  /**
+   * Where clients connect, as bound (port 0 resolved). With a TLS
+   * certificate (`--tls-cert`) also `mqtts` and `wss`, and `http` is `https://`.
+   */
+  urls: { mqtt: string; ws: string; http: string; mqtts?: string; wss?: string }
   /** Wills from an earlier run published at start-up. */
   orphanedWillsPublished: number
+  /** What the store held at start-up; null on the memory store. */
+  restored: Restored | null
   /** Every session the broker holds, online or offline; where drops and queueing are recorded. */
   sessions: Sessions
   /** The HTTP API's operator token, and where it came from. */
   adminToken: AdminToken
   /** The counts behind `/metrics`, `/healthz` and the `$SYS` topics. */
   stats: BrokerStats
+  /** The last hour of metric samples and of queue depths, behind the dashboard's charts. */
+  history: BrokerHistory
   /** Queue caps, QoS 0 queueing and the in-flight window: their counters and state. */
   policies: Policies
   /** Password file and ACL: what they refused, and their reload (SIGHUP). */
@@ -76,17 +88,16 @@ export interface BrokerDeps {
   http?: HttpExtension
 }
 
-const silent: Logger = { info: () => {}, warn: () => {} }
-
 /** Starts a SessionLab broker: the store, aedes with the session rules, and its listeners. */
 export async function createBroker(
   config: Config,
-  log: Logger = silent,
+  log: Logger = silentLogger,
   deps: BrokerDeps = {},
 ): Promise<BrokerHandle> {
   const clock = deps.clock ?? systemClock
-  // before the store: a bad password or ACL file stops start-up untouched
+  // before the store: a bad password, ACL or TLS file stops start-up untouched
   const auth = new Auth(config)
+  const tls = loadTls(config)
   const store = await openStore(config, clock, log)
   let cluster: ClusterNode | undefined
   try {
@@ -135,10 +146,8 @@ export async function createBroker(
   })
   const delivery = deliveryStage({
     maxPendingDeliveries: config.maxPendingDeliveries,
-    onSlowConsumer: (client) => {
-      tracking.onSlowConsumer(client)
-      log.warn(`closing ${client.id}: over ${config.maxPendingDeliveries} unwritten deliveries`)
-    },
+    // logged with its disconnect (broker/log/)
+    onSlowConsumer: (client) => tracking.onSlowConsumer(client),
     wrapQoS: policies.connections.wrapQoS,
   })
   // What happens to each packet, in order. A CONNECT's `read`s run as it
@@ -160,10 +169,11 @@ export async function createBroker(
       authorize.publish, // topic length; a denied PUBLISH is acknowledged and dropped
       refuseSysTopics,
       clearIncomingDup,
+      tracking.willStage, // a Will aedes publishes goes in its session's history
       commitBeforeAckStage(persistence), // PUBACK/PUBREC only once committed
     ],
     subscribe: [authorize.subscribe, hideSessionMarker],
-    forward: [authorize.forward, tracking.forwardStage],
+    forward: [hideInternalSysTopics, authorize.forward, tracking.forwardStage],
   }
   const aedes = createAedes({
     id: cluster?.id ?? randomUUID(),
@@ -174,17 +184,25 @@ export async function createBroker(
     ...stageHooks(stages),
   })
   tracking.attach(aedes)
+  // one line per client event, from what the inspector records
+  logClientEvents(
+    { onChange: (l) => tracking.sessions.onChange(l), onRefused: (l) => tracking.onRefused(l) },
+    log,
+    config,
+  )
   // counted by every connection's writer (broker/aedes/writer.ts)
   const sent = createSentCounts()
   const stats = createBrokerStats({
     aedes,
     sent,
     inspector: tracking.sessions,
+    store,
+    sysRetained: persistence.sysRetained,
     refused: auth.counts,
     now: () => clock.now(),
   })
   // aedes emits persistence failures as 'error': log them rather than crash
-  onBrokerError(aedes, (err) => log.warn(`broker error: ${err.message}`))
+  onBrokerError(aedes, (err) => log.error(`broker error: ${err.message}`))
   await aedes.listen()
 
   const orphanedWillsPublished = cluster
@@ -197,39 +215,67 @@ export async function createBroker(
       })
     : await publishOrphanedWills(aedes, store)
   await tracking.start()
+  const restored = await countRestored(store)
 
   const servers: { close(): Promise<void> }[] = []
   try {
-    const tcp = await openTcpListener(
-      (conn) => guardConnection(aedes.handle(conn), config.maxPacketSize, gate),
-      sent,
-      config.host,
-      config.mqttPort,
-    )
+    const overTcp = (conn: ConnectionWriter) =>
+      guardConnection(aedes.handle(conn), config.maxPacketSize, gate)
+    const overWs = (conn: ConnectionWriter, req: IncomingMessage) =>
+      guardConnection(aedes.handle(conn, req), config.maxPacketSize, gate)
+    const tcp = await openTcpListener(overTcp, sent, config.host, config.mqttPort)
     servers.push({ close: () => closeServer(tcp.server) })
-    const ws = await openWsListener(
-      (conn, req) => guardConnection(aedes.handle(conn, req), config.maxPacketSize, gate),
-      sent,
-      config.host,
-      config.wsPort,
-      config.wsPath,
-    )
+    const ws = await openWsListener(overWs, sent, config.host, config.wsPort, config.wsPath)
     servers.push({ close: () => closeWs(ws.wss, ws.server) })
+    // with a certificate, the same two again over TLS, beside the plain ones
+    let tlsUrls = {}
+    if (tls) {
+      const options = mqttTlsOptions(tls, config.connectTimeout)
+      const mqtts = await openTcpListener(overTcp, sent, config.host, config.mqttsPort, options)
+      servers.push({ close: () => closeServer(mqtts.server) })
+      const { host, wssPort, wsPath } = config
+      const wss = await openWsListener(overWs, sent, host, wssPort, wsPath, options)
+      servers.push({ close: () => closeWs(wss.wss, wss.server) })
+      tlsUrls = { mqtts: mqtts.url, wss: wss.url }
+    }
     const sys = startSysTopics({
       aedes,
       stats,
       intervalSeconds: config.sysInterval,
+      timer: clockTimer(clock),
+      now: () => clock.now(),
       node: cluster?.id,
       onError: (err) => log.warn(`$SYS update failed: ${errorMessage(err)}`),
     })
     servers.push({ close: () => sys.stop().then(() => stats.close()) })
+    const history = startHistory({
+      stats,
+      dropped: () => policies.counters.dropped,
+      store,
+      inspector: tracking.sessions,
+      clock,
+      onError: (err) => log.warn(`metric sample failed: ${errorMessage(err)}`),
+    })
+    servers.push(history)
     const http = await openHttpApi({
       config,
       inspector: tracking.sessions,
       stats,
       storeKind: store.kind,
+      views: store,
       log,
       extension: deps.http,
+      tls: tls ? httpTlsOptions(tls) : undefined,
+      sampler: history.sampler,
+      queueDepth: history.queueDepth,
+      // the operator's publish commits as the publish stages do, then aedes routes it
+      operator: operatorConsole({
+        aedes,
+        persistence,
+        store,
+        sessions: tracking.sessions,
+        limits: config,
+      }),
     })
     servers.push(http)
 
@@ -237,11 +283,13 @@ export async function createBroker(
     return {
       aedes,
       store,
-      urls: { mqtt: tcp.url, ws: ws.url, http: http.url },
+      urls: { mqtt: tcp.url, ws: ws.url, http: http.url, ...tlsUrls },
       orphanedWillsPublished,
+      restored,
       sessions: tracking.sessions,
       adminToken: http.adminToken,
       stats,
+      history,
       policies,
       auth: { counts: auth.counts, reload: () => auth.reload() },
       close() {
@@ -264,7 +312,7 @@ async function shutdown(
 ): Promise<void> {
   tracking.shuttingDown()
   const stopped = Promise.all(servers.map((s) => s.close()))
-  await publishWillsOnShutdown(aedes)
+  await publishWillsOnShutdown(aedes, (client, will) => tracking.willPublished(client, will))
   await new Promise<void>((resolve) => aedes.close(() => resolve()))
   await stopped
   await store.flush()

@@ -13,7 +13,9 @@ import {
   redisUrl,
   text,
 } from './config-kinds.ts'
-import { SessionLabError } from './errors.ts'
+import { isSessionLabError, SessionLabError } from './errors.ts'
+import { nearest } from './nearest.ts'
+import { version } from './version.ts'
 
 /** The one typed configuration of a SessionLab broker. Nothing below it reads `process.env`. */
 export interface Config {
@@ -22,6 +24,12 @@ export interface Config {
   wsPort: number
   wsPath: string
   httpPort: number
+  mqttsPort: number
+  wssPort: number
+  tlsCert: string
+  tlsKey: string
+  tlsCa: string
+  tlsRequireClientCert: boolean
   store: 'sqlite' | 'memory' | 'redis'
   dataDir: string
   redisUrl: string
@@ -42,6 +50,8 @@ export interface Config {
   sessionExpiry: number
   sysInterval: number
   historySize: number
+  endedSessions: number
+  endedSessionTtl: number
   idleCompaction: boolean
   passwordFile: string
   aclFile: string
@@ -53,6 +63,8 @@ export interface Config {
   maxTopicLevels: number
   maxTopicLength: number
   connectTimeout: number
+  logLevel: 'error' | 'warn' | 'info' | 'debug'
+  logFormat: 'text' | 'json'
 }
 
 interface Field<T> {
@@ -87,7 +99,43 @@ export const fields: { [K in keyof Config]: Field<Config[K]> } = {
     flag: 'http-port',
     kind: port,
     default: 8080,
-    help: 'HTTP/JSON API, /healthz and /metrics port (0 picks a free port)',
+    help: 'HTTP/JSON API, /healthz and /metrics port, HTTPS with --tls-cert (0 picks a free port)',
+  },
+  mqttsPort: {
+    flag: 'mqtts-port',
+    kind: port,
+    default: 8883,
+    help: 'MQTT over TLS port, with --tls-cert (0 picks a free port)',
+  },
+  wssPort: {
+    flag: 'wss-port',
+    kind: port,
+    default: 8084,
+    help: 'MQTT over WebSocket over TLS port, with --tls-cert; same --ws-path (0 picks a free port)',
+  },
+  tlsCert: {
+    flag: 'tls-cert',
+    kind: optionalText,
+    default: '',
+    help: 'PEM certificate (chain) of the server; with --tls-key it opens mqtts and wss and makes the HTTP port HTTPS (empty: no TLS)',
+  },
+  tlsKey: {
+    flag: 'tls-key',
+    kind: optionalText,
+    default: '',
+    help: 'PEM private key of --tls-cert (not encrypted)',
+  },
+  tlsCa: {
+    flag: 'tls-ca',
+    kind: optionalText,
+    default: '',
+    help: 'PEM CA certificate(s) that client certificates must be signed by (with --tls-require-client-cert)',
+  },
+  tlsRequireClientCert: {
+    flag: 'tls-require-client-cert',
+    kind: bool,
+    default: false,
+    help: 'refuse MQTT clients (mqtts, wss) without a certificate signed by --tls-ca, at the TLS handshake',
   },
   store: {
     flag: 'store',
@@ -209,6 +257,18 @@ export const fields: { [K in keyof Config]: Field<Config[K]> } = {
     default: 100,
     help: "events kept in each session's history",
   },
+  endedSessions: {
+    flag: 'ended-sessions',
+    kind: int(0, 100_000),
+    default: 1000,
+    help: 'clean sessions kept visible (state ended, with why they ended) after they end (0 = none)',
+  },
+  endedSessionTtl: {
+    flag: 'ended-session-ttl',
+    kind: int(1, 30 * 24 * 3600),
+    default: 3600,
+    help: 'seconds an ended clean session stays visible',
+  },
   idleCompaction: {
     flag: 'idle-compaction',
     kind: bool,
@@ -275,23 +335,45 @@ export const fields: { [K in keyof Config]: Field<Config[K]> } = {
     default: 30,
     help: 'seconds a new connection has to send CONNECT before it is closed',
   },
+  logLevel: {
+    flag: 'log-level',
+    kind: oneOf('error', 'warn', 'info', 'debug'),
+    default: 'info',
+    help: 'least severe log lines written: error, warn, info (client events) or debug (also subscriptions and messages)',
+  },
+  logFormat: {
+    flag: 'log-format',
+    kind: oneOf('text', 'json'),
+    default: 'text',
+    help: 'log lines as text (one human line each) or json (one JSON object each)',
+  },
 }
 
 const keys = Object.keys(fields) as (keyof Config)[]
 
-export type LoadResult = { help: string } | { config: Config; sources: string[] }
+/**
+ * What {@link loadConfig} found. `help`: text to print instead of starting
+ * (`--help`, `--version`). Otherwise the config, where it came from, and
+ * warnings to print before starting (unknown `SESSIONLAB_*` variables).
+ */
+export type LoadResult =
+  | { help: string }
+  | { config: Config; sources: string[]; warnings: string[] }
 
 /**
  * Builds the configuration from defaults < config file < environment < flags.
- * Throws `CONFIG_INVALID` naming the flag, key or variable at fault.
+ * Throws `CONFIG_INVALID` naming every flag, key or variable at fault, one
+ * line each, so that a file with three mistakes takes one run to fix, not three.
  */
 export function loadConfig(
   argv: string[],
   env: Record<string, string | undefined> = {},
   readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
 ): LoadResult {
-  const flags = parseFlags(argv)
+  const problems: string[] = []
+  const flags = parseFlags(argv, problems)
   if (flags.help === true) return { help: helpText() }
+  if (flags.version === true) return { help: `sessionlab ${version}` }
 
   // the value that wins for each key, and where it came from; absent: the default
   const raw = new Map<keyof Config, { value: unknown; where: string }>()
@@ -299,11 +381,15 @@ export function loadConfig(
 
   const file = typeof flags.config === 'string' ? flags.config : env.SESSIONLAB_CONFIG
   if (file) {
-    for (const [key, value] of Object.entries(readConfigFile(file, readFile))) {
-      if (!Object.hasOwn(fields, key)) {
-        throw invalid(`config file ${file}: unknown key "${key}" (known: ${keys.join(', ')})`)
+    for (const [key, value] of Object.entries(readConfigFile(file, readFile, problems))) {
+      if (Object.hasOwn(fields, key)) {
+        raw.set(key as keyof Config, { value, where: `config file ${file}: "${key}"` })
+      } else {
+        const hint = didYouMean(key, keys, (k) => `"${k}"`)
+        problems.push(
+          `config file ${file}: unknown key "${key}"${hint || ' (the keys are the names --help shows after "key:")'}`,
+        )
       }
-      raw.set(key as keyof Config, { value, where: `config file ${file}: "${key}"` })
     }
     sources.push(file)
   }
@@ -318,9 +404,21 @@ export function loadConfig(
   }
 
   const config: Partial<Config> = {}
-  for (const key of keys) setting(config, key, raw)
+  for (const key of keys) {
+    try {
+      setting(config, key, raw)
+    } catch (err) {
+      if (!isSessionLabError(err) || err.code !== 'CONFIG_INVALID') throw err
+      problems.push(err.message)
+    }
+  }
+  if (problems.length === 1) throw invalid(problems[0])
+  if (problems.length > 1) {
+    const lines = problems.map((p) => `  ${p}`)
+    throw invalid(`the configuration has ${problems.length} problems\n${lines.join('\n')}`)
+  }
   if (!complete(config)) throw new Error('a setting has no value, not even its default')
-  return { config, sources }
+  return { config, sources, warnings: unknownVariables(env) }
 }
 
 /** Parses one setting's winning value into `config`; generic so the value keeps its key's type. */
@@ -337,20 +435,111 @@ function complete(config: Partial<Config>): config is Config {
   return keys.every((key) => config[key] !== undefined)
 }
 
-function parseFlags(argv: string[]): Record<string, string | boolean | undefined> {
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
-    config: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  }
-  for (const key of keys) options[fields[key].flag] = { type: 'string' }
-  try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values
-  } catch (err) {
-    throw invalid(`${errorMessage(err)}; see --help`)
-  }
+interface FlagOption {
+  type: 'string' | 'boolean'
+  short?: string
 }
 
-function readConfigFile(file: string, readFile: (path: string) => string): Record<string, unknown> {
+/** The flags besides the settings'. */
+const commandFlags: Record<string, FlagOption> = {
+  config: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
+}
+
+/**
+ * The flags given, by name; a flag that is unknown, lacks its value or has
+ * one it must not is added to `problems` and left out. parseArgs' strict mode
+ * stops at the first such flag: its tokens are checked here instead, so every
+ * mistake is reported at once, each with a "did you mean" where one is near.
+ */
+function parseFlags(argv: string[], problems: string[]): Record<string, string | boolean> {
+  const options: Record<string, FlagOption> = { ...commandFlags }
+  for (const key of keys) options[fields[key].flag] = { type: 'string' }
+  const { tokens } = parseArgs({
+    args: argv,
+    options,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  })
+  const flags: Record<string, string | boolean> = {}
+  // an unknown `--flag value`: the value is part of that one mistake, not a second one
+  let valueOfUnknown = -1
+  for (const token of tokens) {
+    if (token.kind === 'option-terminator') continue
+    if (token.kind === 'positional') {
+      if (token.index !== valueOfUnknown) problems.push(unexpectedArgument(token.value))
+      continue
+    }
+    const option = Object.hasOwn(options, token.name) ? options[token.name] : undefined
+    if (option === undefined) {
+      problems.push(unknownFlag(token.rawName, options))
+      if (token.value === undefined) valueOfUnknown = token.index + 1
+    } else if (option.type === 'boolean') {
+      if (token.value === undefined) flags[token.name] = true
+      else problems.push(`${token.rawName}: takes no value, got "${token.value}"`)
+    } else if (token.value === undefined) {
+      problems.push(`${token.rawName}: needs a value, as ${token.rawName} <value>`)
+    } else if (!token.inlineValue && token.value.startsWith('-')) {
+      // as parseArgs' strict mode: most likely the value was forgotten and this is the next flag
+      problems.push(
+        `${token.rawName}: needs a value, got "${token.value}" (write ${token.rawName}=${token.value} if that is the value)`,
+      )
+    } else {
+      flags[token.name] = token.value
+    }
+  }
+  return flags
+}
+
+function unknownFlag(rawName: string, options: Record<string, FlagOption>): string {
+  const long = rawName.startsWith('--')
+  const known = long
+    ? Object.keys(options)
+    : Object.values(options).flatMap((o) => (o.short ? [o.short] : []))
+  const hint = didYouMean(rawName.replace(/^--?/, ''), known, (k) => `${long ? '--' : '-'}${k}`)
+  return `${rawName}: unknown option${hint || ' (see --help)'}`
+}
+
+/** The commands bin/sessionlab.js hands to clients/ instead of starting the broker. */
+const clientCommands = ['scenario', 'sim']
+
+function unexpectedArgument(value: string): string {
+  const hint = didYouMean(value, clientCommands, (c) => `sessionlab ${c}`)
+  return `"${value}": unexpected argument${hint || ` (the broker takes only --options; the commands are ${clientCommands.join(' and ')})`}`
+}
+
+/** `; did you mean X?` for the known name nearest `name`, or '' when none is near. */
+function didYouMean(name: string, known: Iterable<string>, show: (k: string) => string): string {
+  const near = nearest(name, known)
+  return near === null ? '' : `; did you mean ${show(near)}?`
+}
+
+/**
+ * A warning for each `SESSIONLAB_*` variable that names no setting: a
+ * mistyped one would otherwise be ignored without a word. Only warned: other
+ * tools may use the prefix too, and a broker should not refuse to start over them.
+ */
+function unknownVariables(env: Record<string, string | undefined>): string[] {
+  const prefix = 'SESSIONLAB_'
+  const known = new Set([...keys.map(envName), `${prefix}CONFIG`])
+  const suffixes = [...known].map((name) => name.slice(prefix.length))
+  return Object.keys(env)
+    .filter((name) => name.startsWith(prefix) && !known.has(name) && env[name] !== undefined)
+    .sort()
+    .map((name) => {
+      const hint = didYouMean(name.slice(prefix.length), suffixes, (s) => `${prefix}${s}`)
+      return `${name} is not a SessionLab setting and is ignored${hint}`
+    })
+}
+
+/** The file's settings; one that is not a JSON object adds to `problems` and gives none. */
+function readConfigFile(
+  file: string,
+  readFile: (path: string) => string,
+  problems: string[],
+): Record<string, unknown> {
   let text: string
   try {
     text = readFile(file)
@@ -365,10 +554,12 @@ function readConfigFile(file: string, readFile: (path: string) => string): Recor
   try {
     parsed = JSON.parse(text)
   } catch (err) {
-    throw invalid(`config file ${file}: not valid JSON (${errorMessage(err)})`)
+    problems.push(`config file ${file}: not valid JSON (${errorMessage(err)})`)
+    return {}
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw invalid(`config file ${file}: expected a JSON object of settings`)
+    problems.push(`config file ${file}: expected a JSON object of settings`)
+    return {}
   }
   return parsed as Record<string, unknown>
 }
@@ -380,9 +571,15 @@ function envName(key: keyof Config): string {
 /** The `--help` text, generated from the field table so it cannot drift. */
 export function helpText(): string {
   const lines = [
-    'Usage: sessionlab [options]',
+    'Usage: sessionlab [options]                  start the broker',
+    '       sessionlab scenario run [options]     run session scenarios against a broker',
+    '       sessionlab sim [options]              simulate a fleet of devices',
     '',
     'An MQTT 3.1.1 broker that keeps, shows and explains session state.',
+    '',
+    'Commands (each has its own --help):',
+    `${'  scenario'.padEnd(44)}run the session-rule scenarios against any MQTT broker (sessionlab scenario --help)`,
+    `${'  sim'.padEnd(44)}simulate devices going on and offline, and what each session choice loses (sessionlab sim --help)`,
     '',
     'Options (each also a key of the JSON --config file, and a SESSIONLAB_* variable):',
   ]
@@ -394,5 +591,6 @@ export function helpText(): string {
   }
   lines.push(`${'  --config <file>'.padEnd(44)}JSON file of settings (flags override it)`)
   lines.push(`${'  -h, --help'.padEnd(44)}show this help`)
+  lines.push(`${'  -V, --version'.padEnd(44)}print the version (sessionlab ${version})`)
   return lines.join('\n')
 }

@@ -5,25 +5,29 @@ import { redacted as redactedUrl } from './store/redis/connect.ts'
 
 // the one place broker/ meets web/: the CLI serves the dashboard beside the API
 import { dashboard } from '../web/index.ts'
-import { createBroker, type Logger } from './broker.ts'
+import { createBroker } from './broker.ts'
 import { errorMessage } from './coded-error.ts'
 import { loadConfig } from './config.ts'
 import { isSessionLabError } from './errors.ts'
 import { IdleCompaction } from './heap/idle-compaction.ts'
 import { describeAdminToken } from './http/admin-token.ts'
-
-const log: Logger = {
-  info: (message) => process.stdout.write(`${message}\n`),
-  warn: (message) => process.stderr.write(`warning: ${message}\n`),
-}
+import { createLogger } from './log/logger.ts'
+import { describeRestored } from './store/restored.ts'
 
 async function main(): Promise<number> {
   const loaded = loadConfig(process.argv.slice(2), process.env)
   if ('help' in loaded) {
-    log.info(loaded.help)
+    process.stdout.write(`${loaded.help}\n`)
     return 0
   }
   const { config } = loaded
+  const log = createLogger({
+    level: config.logLevel,
+    format: config.logFormat,
+    stdout: process.stdout,
+    stderr: process.stderr,
+  })
+  for (const warning of loaded.warnings) log.warn(warning)
   // Listen for signals before anything starts: one that arrives while the
   // broker is starting (or right after it printed its addresses) still
   // gets a clean shutdown rather than the default kill.
@@ -54,6 +58,8 @@ async function main(): Promise<number> {
   log.info(`sessionlab ready (store: ${config.store}${where})`)
   log.info(`  MQTT over TCP        ${broker.urls.mqtt}`)
   log.info(`  MQTT over WebSocket  ${broker.urls.ws}`)
+  if (broker.urls.mqtts) log.info(`  MQTT over TLS        ${broker.urls.mqtts}`)
+  if (broker.urls.wss) log.info(`  MQTT over WSS        ${broker.urls.wss}`)
   log.info(`  HTTP API             ${broker.urls.http}`)
   log.info(`  dashboard            ${broker.urls.http}/`)
   log.info(`  admin token          ${describeAdminToken(broker.adminToken)}`)
@@ -61,6 +67,7 @@ async function main(): Promise<number> {
     const by = config.store === 'redis' ? 'nodes that stopped without leaving' : 'the previous run'
     log.info(`  published ${broker.orphanedWillsPublished} Will(s) left by ${by}`)
   }
+  if (broker.restored) log.info(`  ${describeRestored(broker.restored)}`)
 
   const compaction = config.idleCompaction
     ? new IdleCompaction({
@@ -86,7 +93,11 @@ main().then(
   (code) => process.exit(code),
   (err: unknown) => {
     if (isSessionLabError(err)) {
-      process.stderr.write(`sessionlab: ${err.message} [${err.code}]\n`)
+      // the code ends the first line; the lines after it (several config problems) follow
+      const [first, ...rest] = err.message.split('\n')
+      process.stderr.write(
+        `sessionlab: ${first} [${err.code}]\n${rest.map((l) => `${l}\n`).join('')}`,
+      )
       process.exit(2)
     }
     process.stderr.write(`sessionlab: unexpected failure: ${(err as Error).stack ?? String(err)}\n`)

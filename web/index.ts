@@ -14,6 +14,8 @@ export interface DashboardOptions {
   maxMissed?: number
   /** Persistent views kept (default 1000; the least recently seen goes first). */
   maxViews?: number
+  /** How long missed events may gather before they are written to the store (default 1000 ms). */
+  viewSaveDelayMs?: number
   now?: () => number
 }
 
@@ -25,27 +27,42 @@ export interface DashboardOptions {
 export function dashboard(options: DashboardOptions = {}): HttpExtension {
   const now = options.now ?? Date.now
   let live: LiveChannel | null = null
+  let views: ViewStore | null = null
   let unsubscribe = () => {}
   return {
     mount(app, ctx) {
       const secret = resolveCookieSecret(options.cookieSecret, ctx.dataDir, ctx.log.warn)
-      const views = new ViewStore({
-        maxMissed: options.maxMissed ?? 200,
+      const maxMissed = options.maxMissed ?? 200
+      // persistent views live in the session store, so they survive a restart as sessions do
+      const store = new ViewStore({
+        maxMissed,
         maxViews: options.maxViews ?? 1000,
+        records: ctx.views,
+        warn: ctx.log.warn,
+        saveDelayMs: options.viewSaveDelayMs,
       })
-      const channel = new LiveChannel({ secret, views, now })
+      views = store
+      void store.load()
+      const channel = new LiveChannel({ secret, views: store, now })
       live = channel
-      unsubscribe = ctx.inspector.onChange((change) => channel.publish(change))
+      const offChange = ctx.inspector.onChange((change) => channel.publish(change))
+      const offSample = ctx.samples.onSample((sample) => channel.publishMetrics(sample))
+      unsubscribe = () => {
+        offChange()
+        offSample()
+      }
       app.use(
         dashboardRouter({
           inspector: ctx.inspector,
           adminToken: ctx.adminToken,
           secret,
-          views,
+          views: store,
           live: channel,
           simReportPath: options.simReportPath ?? join(ctx.dataDir, 'sim-report.json'),
+          maxMissed,
           now,
           audit: (message) => ctx.log.info(`dashboard: ${message}`),
+          operator: ctx.operator,
         }),
       )
     },
@@ -55,6 +72,8 @@ export function dashboard(options: DashboardOptions = {}): HttpExtension {
     async close() {
       unsubscribe()
       await live?.close()
+      // before the broker closes the store: what the views missed is written now
+      await views?.close()
     },
   }
 }

@@ -75,6 +75,15 @@ export function requestedWillOf(client: Client): Will | null {
   return clientInternals(client)._will ?? null
 }
 
+/**
+ * Whether `packet` is the connection's Will on its way out: as aedes closes a
+ * connection without DISCONNECT it hands its Will object itself to
+ * `authorizePublish` and clears the field only afterwards (lib/client.js, `close`).
+ */
+export function isItsWill(client: Client, packet: object): boolean {
+  return client.closed && clientInternals(client).will === packet
+}
+
 /** The connection closes without publishing its Will (aedes reads both fields as it closes). */
 export function dropWill(client: Client): void {
   const c = clientInternals(client)

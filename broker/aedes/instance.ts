@@ -46,19 +46,29 @@ export function stopWillSweep(aedes: Aedes): void {
   clearInterval(aedesInternals(aedes)._clearWillInterval)
 }
 
-/** Publishes a message as the broker's own (no client); resolves once aedes has routed it. */
-export function publishAsBroker(aedes: Aedes, message: Will): Promise<void> {
+/**
+ * Publishes a message as the broker's own (no client); resolves once aedes
+ * has routed it (and, at QoS 1/2, queued it for the offline sessions). An
+ * `origin` given is kept (aedes-packet keeps an existing one): the message is
+ * then the one committed under that origin before (SessionPersistence
+ * skips aedes' own enqueue of it).
+ */
+export function publishAsBroker(
+  aedes: Aedes,
+  message: Will,
+  origin?: { brokerId: string; brokerCounter: number },
+): Promise<void> {
+  const packet = {
+    cmd: 'publish' as const,
+    topic: message.topic,
+    payload: message.payload,
+    qos: message.qos as 0 | 1 | 2,
+    retain: message.retain,
+    dup: false,
+  }
   return new Promise((resolve, reject) => {
-    aedes.publish(
-      {
-        cmd: 'publish',
-        topic: message.topic,
-        payload: message.payload,
-        qos: message.qos as 0 | 1 | 2,
-        retain: message.retain,
-        dup: false,
-      },
-      (err?: Error) => (err ? reject(err) : resolve()),
+    aedes.publish(origin ? { ...packet, ...origin } : packet, (err?: Error) =>
+      err ? reject(err) : resolve(),
     )
   })
 }
@@ -68,6 +78,33 @@ export function deleteStoredWill(aedes: Aedes, client: Client): Promise<void> {
   return aedesInternals(aedes)
     .persistence.delWill(client)
     .then(() => undefined)
+}
+
+/** A refusing CONNACK's return code [MQTT-3.2.2-5] and the reason given for it. */
+export interface ConnackRefusal {
+  returnCode: 1 | 2 | 3 | 4 | 5
+  reason: string
+}
+
+/**
+ * Calls `listener` for each CONNECT aedes answered with a refusing CONNACK:
+ * aedes then fails the connection with an error carrying the code
+ * (lib/handlers/connect.js, `errorCode`) and the refusal's reason as its
+ * message, as 'clientError', or as 'connectionError' when it refused the
+ * CONNECT before reading its ClientID (an unacceptable protocol version).
+ */
+export function onConnectRefused(
+  aedes: Aedes,
+  listener: (client: Client, refusal: ConnackRefusal) => void,
+): void {
+  const heard = (client: Client, err: Error) => {
+    const code = (err as Error & { errorCode?: unknown }).errorCode
+    if (code === 1 || code === 2 || code === 3 || code === 4 || code === 5) {
+      listener(client, { returnCode: code, reason: err.message })
+    }
+  }
+  aedes.on('clientError', heard)
+  aedes.on('connectionError', heard)
 }
 
 /** aedes reports persistence failures as 'error' events (missing from its typings). */

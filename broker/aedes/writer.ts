@@ -24,10 +24,12 @@ type WriteCallback = (error?: Error | null) => void
  *   hands each chunk on at once and answers as the transport does (false
  *   once its buffer is full), and the transport's 'drain' is the writer's.
  * - Reads: the transport's bytes, its end, errors and close pass through, so
- *   aedes sees what it would see on the transport itself.
+ *   aedes sees what it would see on the transport itself; the bytes are
+ *   counted (`bytesReceived`) as they pass.
  */
 export class ConnectionWriter extends Duplex {
   readonly #transport: Transport
+  readonly #counts: SentCounts
   readonly #scanner: FrameScanner
   /** The transport is corked until this turn's check phase. */
   #held = false
@@ -40,6 +42,7 @@ export class ConnectionWriter extends Duplex {
       writableHighWaterMark: transport.writableHighWaterMark,
     })
     this.#transport = transport
+    this.#counts = counts
     this.#scanner = new FrameScanner(counts)
     transport.on('data', this.#onData)
     transport.on('end', this.#onEnd)
@@ -148,6 +151,7 @@ export class ConnectionWriter extends Duplex {
   }
 
   readonly #onData = (chunk: Buffer): void => {
+    this.#counts.bytesReceived += chunk.length
     if (!this.push(chunk)) this.#transport.pause()
   }
 

@@ -5,6 +5,10 @@ import { type ErrorCode, isSessionLabError, SessionLabError } from '../errors.ts
 const statusOf: Partial<Record<ErrorCode, number>> = {
   BAD_REQUEST: 400,
   BAD_CURSOR: 400,
+  BAD_TOPIC: 400,
+  BAD_PAYLOAD: 400,
+  BAD_QOS: 400,
+  BAD_RETAIN: 400,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,

@@ -1,6 +1,9 @@
 import type { Server } from 'node:http'
 import type { Express } from 'express'
 import type { SessionInspector } from '../inspector/types.ts'
+import type { MetricSampler } from '../metrics/samples.ts'
+import type { OperatorConsole } from '../operator/index.ts'
+import type { DashboardViewStore } from '../store/types.ts'
 
 /** What the broker hands an HTTP extension (the dashboard) when it mounts it. */
 export interface HttpContext {
@@ -9,7 +12,13 @@ export interface HttpContext {
   adminToken: string
   dataDir: string
   storeKind: string
+  /** Where the dashboard keeps its persistent views: the session store. */
+  views: DashboardViewStore
   log: { info(message: string): void; warn(message: string): void }
+  /** The broker's metric samples as they are taken (the overview's live charts). */
+  samples: Pick<MetricSampler, 'onSample'>
+  /** A session's queue, the retained messages, a publish as the broker (the operator's publish form). */
+  operator: OperatorConsole
 }
 
 /**

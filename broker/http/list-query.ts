@@ -10,7 +10,7 @@ const known = new Set(['state', 'prefix', 'cursor', 'limit'])
 
 /**
  * Parses the query string of `GET /api/sessions`. Untrusted input stops here:
- * an unknown parameter, a repeated one, a state other than online/offline or
+ * an unknown parameter, a repeated one, a state other than online/offline/ended or
  * a limit that is not an integer 1..1000 is a BAD_REQUEST — a limit past the
  * maximum is refused, never quietly cut, so a client never mistakes a short
  * page for the whole answer.
@@ -31,8 +31,8 @@ export function parseListQuery(query: Record<string, unknown>): SessionListQuery
 
   const parsed: SessionListQuery = { limit: DEFAULT_LIMIT }
   if (state !== undefined) {
-    if (state !== 'online' && state !== 'offline') {
-      throw httpError('BAD_REQUEST', `state must be online or offline, got ${shown(state)}`)
+    if (state !== 'online' && state !== 'offline' && state !== 'ended') {
+      throw httpError('BAD_REQUEST', `state must be online, offline or ended, got ${shown(state)}`)
     }
     parsed.state = state
   }
@@ -41,17 +41,51 @@ export function parseListQuery(query: Record<string, unknown>): SessionListQuery
     if (cursor === '') throw httpError('BAD_CURSOR', 'the cursor is empty')
     parsed.cursor = cursor
   }
-  if (limit !== undefined) {
-    if (!/^\d{1,9}$/.test(limit)) {
-      throw httpError('BAD_REQUEST', `limit must be an integer 1-${MAX_LIMIT}, got ${shown(limit)}`)
+  if (limit !== undefined) parsed.limit = parseLimit(limit)
+  return parsed
+}
+
+/**
+ * Parses the query string of the other listings (a session's queue, the
+ * retained messages): `cursor` and `limit` as for sessions, and `prefix`
+ * where `withPrefix`. Refused as {@link parseListQuery} refuses.
+ */
+export function parsePageQuery(
+  query: Record<string, unknown>,
+  withPrefix: boolean,
+): { limit: number; cursor?: string; prefix?: string } {
+  const names = withPrefix ? ['prefix', 'cursor', 'limit'] : ['cursor', 'limit']
+  for (const name of Object.keys(query)) {
+    if (!names.includes(name)) {
+      throw httpError(
+        'BAD_REQUEST',
+        `unknown query parameter ${shown(name)} (known: ${names.join(', ')})`,
+      )
     }
-    const n = Number(limit)
-    if (n < 1 || n > MAX_LIMIT) {
-      throw httpError('BAD_REQUEST', `limit must be an integer 1-${MAX_LIMIT}, got ${n}`)
-    }
-    parsed.limit = n
+  }
+  const prefix = single(query, 'prefix')
+  const cursor = single(query, 'cursor')
+  const limit = single(query, 'limit')
+  const parsed: { limit: number; cursor?: string; prefix?: string } = {
+    limit: limit === undefined ? DEFAULT_LIMIT : parseLimit(limit),
+  }
+  if (prefix !== undefined && prefix !== '') parsed.prefix = prefix
+  if (cursor !== undefined) {
+    if (cursor === '') throw httpError('BAD_CURSOR', 'the cursor is empty')
+    parsed.cursor = cursor
   }
   return parsed
+}
+
+function parseLimit(limit: string): number {
+  if (!/^\d{1,9}$/.test(limit)) {
+    throw httpError('BAD_REQUEST', `limit must be an integer 1-${MAX_LIMIT}, got ${shown(limit)}`)
+  }
+  const n = Number(limit)
+  if (n < 1 || n > MAX_LIMIT) {
+    throw httpError('BAD_REQUEST', `limit must be an integer 1-${MAX_LIMIT}, got ${n}`)
+  }
+  return n
 }
 
 function single(query: Record<string, unknown>, name: string): string | undefined {

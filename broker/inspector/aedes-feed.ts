@@ -1,10 +1,18 @@
-import { type Client, onIncomingPacket, onParseError } from '../aedes/connection.ts'
-import type { Aedes } from '../aedes/instance.ts'
-import type { ConnectStage, ForwardStage } from '../aedes/stages.ts'
+import { type Client, isItsWill, onIncomingPacket, onParseError } from '../aedes/connection.ts'
+import { type Aedes, onConnectRefused } from '../aedes/instance.ts'
+import type { ConnectStage, ForwardStage, PublishStage } from '../aedes/stages.ts'
 import { isSessionMarker } from '../rules/session-present.ts'
 import { type Connection, type ConnectPacket, newConnection } from './connection.ts'
 import { observeForward } from './deliveries.ts'
 import type { SessionRegistry } from './registry.ts'
+
+/** What of a published Will the history keeps: aedes' Will, or the PUBLISH made of it. */
+export interface PublishedWill {
+  topic: string
+  payload: Buffer | string
+  qos: number
+  retain: boolean
+}
 
 /**
  * Feeds the registry from aedes: its connection lifecycle events, the
@@ -58,6 +66,23 @@ export class AedesFeed {
         clean: connection.clean,
         sessionPresent: packet.sessionPresent === true,
         remoteAddress: connection.remoteAddress,
+        protocolVersion: connection.protocolVersion,
+        keepalive: connection.keepalive,
+        username: connection.username,
+      })
+    })
+    onConnectRefused(aedes, (client, { returnCode, reason }) => {
+      // the CONNECT's own state: the socket may be closed by now
+      const connection = this.#connections.get(client)
+      registry.refused({
+        // not the id aedes makes up for an empty one
+        clientId: connection?.requestedClientId === '' ? null : client.id || null,
+        at: registry.now(),
+        returnCode,
+        reason,
+        remoteAddress: connection?.remoteAddress ?? null,
+        username: connection?.username ?? null,
+        clean: connection?.clean ?? true,
       })
     })
     aedes.on('clientDisconnect', (client) => {
@@ -89,6 +114,29 @@ export class AedesFeed {
       if (client.closed) return
       const at = registry.now()
       for (const topic of topics) registry.record(client.id, { type: 'unsubscribe', at, topic })
+    })
+  }
+
+  /**
+   * A publish stage after the ACL's: a Will aedes publishes as it closes a
+   * connection [MQTT-3.1.2-8] goes in the session's history (one the ACL
+   * diverts never reaches this stage).
+   */
+  readonly willStage: PublishStage = (client, packet) => {
+    if (client && isItsWill(client, packet)) this.willPublished(client, packet)
+    return 'pass'
+  }
+
+  /** The connection's Will was published (by aedes, or by the broker as it shuts down). */
+  willPublished(client: Client, will: PublishedWill): void {
+    const payload = will.payload
+    this.#registry.record(client.id, {
+      type: 'will',
+      at: this.#registry.now(),
+      topic: will.topic,
+      qos: will.qos as 0 | 1 | 2,
+      retain: will.retain,
+      bytes: typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length,
     })
   }
 

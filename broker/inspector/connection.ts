@@ -4,6 +4,8 @@ import type { DisconnectReason } from './types.ts'
 /** What the inspector knows of one MQTT connection, from CONNECT to close. */
 export interface Connection {
   readonly client: Client
+  /** The ClientID the CONNECT carried: empty when the client left it to the broker. */
+  readonly requestedClientId: string
   readonly clean: boolean
   readonly protocolVersion: number | null
   readonly keepalive: number | null
@@ -14,6 +16,8 @@ export interface Connection {
   lastActivity: number | null
   /** The first reason the broker learned for closing it, if any. */
   reason: DisconnectReason | null
+  /** Taken over on this node: the remote address of the connection that took its ClientID. */
+  takenOverBy: string | null
   /** The packet parser failed on its bytes. */
   protocolError: boolean
   /** Outgoing QoS 1/2 PUBLISH written and not yet acknowledged, by packet id. */
@@ -21,6 +25,7 @@ export interface Connection {
 }
 
 export interface ConnectPacket {
+  clientId?: string
   clean?: boolean
   protocolVersion?: number
   keepalive?: number
@@ -31,6 +36,7 @@ export interface ConnectPacket {
 export function newConnection(client: Client, packet: ConnectPacket): Connection {
   return {
     client,
+    requestedClientId: packet.clientId ?? '',
     clean: packet.clean !== false,
     protocolVersion: packet.protocolVersion ?? null,
     keepalive: packet.keepalive ?? null,
@@ -39,6 +45,7 @@ export function newConnection(client: Client, packet: ConnectPacket): Connection
     connectedAt: null,
     lastActivity: null,
     reason: null,
+    takenOverBy: null,
     protocolError: false,
     inflight: new Map(),
   }

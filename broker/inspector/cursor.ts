@@ -23,3 +23,20 @@ export function decodeCursor(cursor: string): string {
   }
   throw new SessionLabError('BAD_CURSOR', 'the cursor is not one this broker issued')
 }
+
+/** The cursor after a queue entry: its sequence number, opaque like the others. */
+export function encodeSeqCursor(seq: number): string {
+  return encodeCursor(String(seq))
+}
+
+/**
+ * The sequence number a queue cursor stands for.
+ *
+ * @throws SessionLabError BAD_CURSOR when it is not one {@link encodeSeqCursor} makes
+ */
+export function decodeSeqCursor(cursor: string): number {
+  const text = decodeCursor(cursor)
+  const seq = Number(text)
+  if (/^\d{1,15}$/.test(text) && String(seq) === text) return seq
+  throw new SessionLabError('BAD_CURSOR', 'the cursor is not one this broker issued')
+}

@@ -1,15 +1,15 @@
 import type { Client } from '../aedes/connection.ts'
 import type { Aedes } from '../aedes/instance.ts'
-import type { ConnectStage, ForwardStage } from '../aedes/stages.ts'
+import type { ConnectStage, ForwardStage, PublishStage } from '../aedes/stages.ts'
 import { type Clock, systemClock } from '../clock.ts'
 import type { Config } from '../config.ts'
 import type { SessionStore } from '../store/types.ts'
-import { AedesFeed } from './aedes-feed.ts'
+import { AedesFeed, type PublishedWill } from './aedes-feed.ts'
 import { SessionExpiry } from './expiry.ts'
 import { Inspector, type RemoteDisconnect } from './inspector.ts'
 import { localOnline, type OnlineSessions } from './online.ts'
 import { type PresenceWriter, SessionRegistry } from './registry.ts'
-import type { Sessions } from './types.ts'
+import type { ConnectRefused, Sessions } from './types.ts'
 
 /** What a cluster node adds to the inspector: online state and session records shared with the other nodes. */
 export interface ClusterSessions {
@@ -27,7 +27,7 @@ export interface ClusterSessions {
 
 export interface SessionTrackingDeps {
   store: SessionStore
-  config: Pick<Config, 'historySize' | 'sessionExpiry'>
+  config: Pick<Config, 'historySize' | 'sessionExpiry' | 'endedSessions' | 'endedSessionTtl'>
   clock?: Clock
   warn: (message: string) => void
   /** Set in cluster mode. */
@@ -61,6 +61,7 @@ export class SessionTracking {
       store: deps.store,
       clock,
       historySize: deps.config.historySize,
+      ended: { max: deps.config.endedSessions, ttlMs: deps.config.endedSessionTtl * 1000 },
       warn: deps.warn,
       node: deps.cluster?.node,
       presence: {
@@ -98,6 +99,21 @@ export class SessionTracking {
     return this.#feed.forwardStage
   }
 
+  /** A publish stage after the ACL's: the Wills aedes publishes go in their session's history. */
+  get willStage(): PublishStage {
+    return this.#feed.willStage
+  }
+
+  /** The broker published `client`'s Will itself (as it shuts down). */
+  willPublished(client: Client, will: PublishedWill): void {
+    this.#feed.willPublished(client, will)
+  }
+
+  /** Subscribes to refused CONNECTs, which no session records; returns the unsubscribe function. */
+  onRefused(listener: (refused: ConnectRefused) => void): () => void {
+    return this.#registry.onRefused(listener)
+  }
+
   attach(aedes: Aedes): void {
     this.#feed.attach(aedes)
   }
@@ -105,7 +121,8 @@ export class SessionTracking {
   /** From the takeover hook: `next` takes `old`'s ClientID [MQTT-3.1.4-2]. */
   onTakeover(old: Client, next: Client): void {
     const connection = this.#feed.connectionOf(old)
-    this.#registry.takenOver(connection, { clean: next.clean }, next.id)
+    const remoteAddress = this.#feed.connectionOf(next)?.remoteAddress ?? null
+    this.#registry.takenOver(connection, { clean: next.clean, remoteAddress }, next.id)
   }
 
   /** Another cluster node took this connection's ClientID; it counts the takeover. */

@@ -2,8 +2,11 @@ import { willOf } from '../aedes/connection.ts'
 import type { SessionStats, SessionStore } from '../store/types.ts'
 import { listSessions } from './list.ts'
 import { liveSubscriptions, type OnlineSessions } from './online.ts'
+import { queuePage } from './queue-view.ts'
 import type { SessionRegistry } from './registry.ts'
 import type {
+  PageQuery,
+  QueuePage,
   SessionChange,
   SessionEvent,
   SessionListQuery,
@@ -12,7 +15,7 @@ import type {
   SessionTotals,
   SessionView,
 } from './types.ts'
-import { viewOf } from './views.ts'
+import { endedView, viewOf } from './views.ts'
 
 /** Closes a session's connection on another node of the cluster; false if it was not connected. */
 export type RemoteDisconnect = (clientId: string, node: string) => Promise<boolean>
@@ -60,6 +63,8 @@ export class Inspector implements Sessions {
     const live = (await this.#online.find([clientId])).get(clientId) ?? null
     const record = live?.clean ? undefined : await store.getSession(clientId)
     if (!live && !record) {
+      const ended = this.#registry.ended(clientId)
+      if (ended) return endedView(ended)
       this.#registry.forget(clientId)
       return null
     }
@@ -89,6 +94,11 @@ export class Inspector implements Sessions {
     })
   }
 
+  /** A page of the session's queue, queued and in-flight entries; null when there is no session. */
+  queue(clientId: string, query: PageQuery): Promise<QueuePage | null> {
+    return queuePage({ store: this.#store, online: this.#online }, clientId, query)
+  }
+
   /**
    * Closes the connection as a network failure would: no DISCONNECT, so
    * the Will is published [MQTT-3.1.2-8]. Resolves once aedes has
@@ -111,11 +121,14 @@ export class Inspector implements Sessions {
   /**
    * Disconnects the client if it is online, then discards its session
    * (subscriptions, queue, in-flight and incoming state, record) and its
-   * stored Will. Listeners get a 'deleted' event; the session is gone.
+   * stored Will. Listeners get a 'deleted' event; the session is gone. An
+   * ended clean session is no longer shown.
    */
   async delete(clientId: string): Promise<boolean> {
     const wasOnline = await this.disconnect(clientId)
-    const existed = wasOnline || (await this.#store.getSession(clientId)) !== undefined
+    // a clean session ended before, or by the disconnect just now
+    const wasEnded = this.#registry.dropEnded(clientId)
+    const existed = wasOnline || wasEnded || (await this.#store.getSession(clientId)) !== undefined
     if (!existed) return false
     await this.#store.discardSession(clientId)
     await this.#store.delWill({ id: clientId })

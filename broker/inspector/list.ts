@@ -5,7 +5,7 @@ import { decodeCursor, encodeCursor } from './cursor.ts'
 import { type LiveSession, liveSubscriptions, type OnlineSessions } from './online.ts'
 import type { SessionRegistry } from './registry.ts'
 import type { SessionListQuery, SessionPage, SessionSummary } from './types.ts'
-import { summaryOf } from './views.ts'
+import { endedSummary, summaryOf } from './views.ts'
 
 /** The largest page `list` answers. */
 export const MAX_PAGE_SIZE = 1000
@@ -19,7 +19,8 @@ interface Row {
 /**
  * One page of the session list: persistent sessions from the store merged
  * with the clean sessions online, in ClientID order (UTF-8 byte order),
- * after the cursor's ClientID. Counts are of every session with the prefix.
+ * after the cursor's ClientID. Counts are of every session with the prefix
+ * the broker holds. Ended clean sessions are listed only by `state: 'ended'`.
  *
  * @throws SessionLabError BAD_CURSOR for a cursor this broker did not make,
  *   BAD_REQUEST for a limit outside 1..{@link MAX_PAGE_SIZE}
@@ -40,6 +41,16 @@ export async function listSessions(
   const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor)
   const prefix = query.prefix ?? ''
   const want = limit + 1
+
+  if (query.state === 'ended') {
+    const ended = registry.endedSessions(prefix, after, want)
+    const page = ended.slice(0, limit)
+    return {
+      sessions: page.map(endedSummary),
+      next: ended.length > limit ? encodeCursor(page[page.length - 1].clientId) : null,
+      counts: await countSessions(store, online, prefix),
+    }
+  }
 
   let rows: Row[]
   if (query.state === 'online') {

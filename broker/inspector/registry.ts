@@ -1,9 +1,10 @@
 import type { Clock } from '../clock.ts'
-import { errorMessage } from '../coded-error.ts'
 import type { SessionStore } from '../store/types.ts'
 import { type Connection, disconnectReason } from './connection.ts'
+import { type EndedSession, EndedSessions, endedOf } from './ended.ts'
 import { History } from './history.ts'
-import type { SessionChange, SessionEvent } from './types.ts'
+import { Listeners } from './listeners.ts'
+import type { ConnectRefused, SessionChange, SessionEvent } from './types.ts'
 
 /** What the registry holds per ClientID beside the store. */
 interface Entry {
@@ -27,6 +28,8 @@ export interface RegistryDeps {
   store: SessionStore
   clock: Clock
   historySize: number
+  /** How many ended clean sessions stay visible, and for how long (`--ended-sessions`, `--ended-session-ttl`). */
+  ended: { max: number; ttlMs: number }
   warn: (message: string) => void
   /** In a cluster: this node's broker id, recorded with each persistent session it holds. */
   node?: string
@@ -39,17 +42,23 @@ export interface RegistryDeps {
  * history, the counters of clean sessions (which exist only while
  * connected), and the listeners of session changes. Persistent sessions'
  * records live in the store; the registry writes their connect, disconnect
- * and counter changes there.
+ * and counter changes there. A clean session that ended is kept a while
+ * among the ended ones, with its history and why it ended.
  */
 export class SessionRegistry {
   readonly #deps: RegistryDeps
   readonly #entries = new Map<string, Entry>()
   readonly #online = new Map<string, Connection>()
-  readonly #listeners = new Set<(change: SessionChange) => void>()
+  readonly #ended: EndedSessions
+  readonly #listeners: Listeners<SessionChange>
+  readonly #refusalListeners: Listeners<ConnectRefused>
   readonly #closeWaiters = new Map<Connection, (() => void)[]>()
 
   constructor(deps: RegistryDeps) {
     this.#deps = deps
+    this.#listeners = new Listeners(deps.warn)
+    this.#refusalListeners = new Listeners(deps.warn)
+    this.#ended = new EndedSessions({ ...deps.ended, now: () => deps.clock.now() })
   }
 
   now(): number {
@@ -64,20 +73,20 @@ export class SessionRegistry {
     if ((event.type === 'subscribe' || event.type === 'unsubscribe') && entry.connection?.clean) {
       this.#deps.presence?.subscriptionsChanged(entry.connection)
     }
-    for (const listener of this.#listeners) {
-      try {
-        listener({ clientId, event })
-      } catch (err) {
-        this.#deps.warn(`session change listener failed: ${errorMessage(err)}`)
-      }
-    }
+    this.#listeners.tell({ clientId, event })
   }
 
   onChange(listener: (change: SessionChange) => void): () => void {
-    this.#listeners.add(listener)
-    return () => {
-      this.#listeners.delete(listener)
-    }
+    return this.#listeners.add(listener)
+  }
+
+  /** aedes answered a CONNECT with a refusing CONNACK. No session came of it: only listeners hear it. */
+  refused(refused: ConnectRefused): void {
+    this.#refusalListeners.tell(refused)
+  }
+
+  onRefused(listener: (refused: ConnectRefused) => void): () => void {
+    return this.#refusalListeners.add(listener)
   }
 
   /** aedes registered the connection under its ClientID: the session is online. */
@@ -86,6 +95,8 @@ export class SessionRegistry {
     const at = this.now()
     connection.connectedAt = at
     connection.lastActivity = at
+    // a new session under the ClientID of an ended one: that one is history
+    this.#ended.delete(clientId)
     this.#entry(clientId).connection = connection
     this.#online.set(clientId, connection)
     this.#deps.presence?.connected(connection)
@@ -114,7 +125,12 @@ export class SessionRegistry {
     if (this.#online.get(clientId) === connection) this.#online.delete(clientId)
     if (entry?.connection === connection) entry.connection = null
     this.#deps.presence?.disconnected(connection)
-    this.record(clientId, { type: 'disconnect', at, reason })
+    this.record(
+      clientId,
+      reason === 'takeover' && connection.takenOverBy !== null
+        ? { type: 'disconnect', at, reason, takenOverBy: connection.takenOverBy }
+        : { type: 'disconnect', at, reason },
+    )
     if (!connection.clean && !this.#heldElsewhere(connection)) {
       this.#write(
         this.#deps.store.touchSession(clientId, {
@@ -125,16 +141,25 @@ export class SessionRegistry {
       )
     } else if (reason !== 'takeover' && !this.#online.has(clientId)) {
       // [MQTT-3.1.2-6]: a clean session ends with its connection (after a
-      // takeover the next connection carries the ClientID on).
+      // takeover the next connection carries the ClientID on). What it was
+      // stays visible among the ended sessions.
       this.#entries.delete(clientId)
+      if (entry) this.#ended.add(endedOf(connection, entry, at, reason))
     }
     for (const resolve of this.#closeWaiters.get(connection) ?? []) resolve()
     this.#closeWaiters.delete(connection)
   }
 
   /** [MQTT-3.1.4-2]: `next` takes the ClientID of `old`, which aedes closes next. */
-  takenOver(old: Connection | undefined, next: { clean: boolean }, clientId: string): void {
-    if (old) old.reason ??= 'takeover'
+  takenOver(
+    old: Connection | undefined,
+    next: { clean: boolean; remoteAddress?: string | null },
+    clientId: string,
+  ): void {
+    if (old) {
+      old.reason ??= 'takeover'
+      old.takenOverBy = next.remoteAddress ?? null
+    }
     const entry = this.#entry(clientId)
     // A clean connection discards the persistent session it takes over [MQTT-3.1.2-6].
     if (next.clean) entry.takeovers++
@@ -186,6 +211,21 @@ export class SessionRegistry {
   /** Drops what is held for an offline ClientID (its session was deleted or expired). */
   forget(clientId: string): void {
     if (!this.#online.has(clientId)) this.#entries.delete(clientId)
+  }
+
+  /** The ended clean session of a ClientID, while it is kept. */
+  ended(clientId: string): EndedSession | undefined {
+    return this.#ended.get(clientId)
+  }
+
+  /** Ended clean sessions with the prefix after `after` (ClientID order), at most `limit`. */
+  endedSessions(prefix: string, after: string | undefined, limit: number): EndedSession[] {
+    return this.#ended.list(prefix, after, limit)
+  }
+
+  /** An operator deleted the ended session: it is no longer shown. false if none was kept. */
+  dropEnded(clientId: string): boolean {
+    return this.#ended.delete(clientId)
   }
 
   #entry(clientId: string): Entry {

@@ -22,8 +22,17 @@ export type SessionEvent =
       clean: boolean
       sessionPresent: boolean
       remoteAddress: string | null
+      protocolVersion: number | null
+      keepalive: number | null
+      username: string | null
     }
-  | { type: 'disconnect'; at: number; reason: DisconnectReason }
+  | {
+      type: 'disconnect'
+      at: number
+      reason: DisconnectReason
+      /** A takeover on this node: the remote address of the connection that took the ClientID. */
+      takenOverBy?: string | null
+    }
   | { type: 'subscribe'; at: number; topic: string; qos: 0 | 1 | 2 | 128 }
   | { type: 'unsubscribe'; at: number; topic: string }
   | { type: 'queued'; at: number; topic: string; qos: 0 | 1 | 2; bytes: number }
@@ -33,6 +42,8 @@ export type SessionEvent =
   | { type: 'deleted'; at: number; by: 'admin' }
   /** A CONNECT for this ClientID was refused: another user's session (CONNACK 0x05). */
   | { type: 'refused'; at: number; username: string | null; reason: string }
+  /** The connection closed without DISCONNECT and its Will was published [MQTT-3.1.2-8]. */
+  | { type: 'will'; at: number; topic: string; qos: 0 | 1 | 2; retain: boolean; bytes: number }
 
 export type SessionEventType = SessionEvent['type']
 
@@ -58,6 +69,8 @@ export interface QueueView {
 /** Everything the broker holds for one ClientID. Times are ms since the epoch. */
 export interface SessionView {
   clientId: string
+  /** `ended`: a clean session that ended recently, kept to be looked at (`--ended-sessions`). */
+  state: 'online' | 'offline' | 'ended'
   connected: boolean
   /** The broker id of the cluster node it is connected to; null when offline or on a single broker. */
   node: string | null
@@ -78,6 +91,8 @@ export interface SessionView {
   incomingAwaitingPubrel: number
   dropped: number
   takeovers: number
+  /** When and why an ended clean session ended; null for a session the broker holds. */
+  ended: { at: number; reason: DisconnectReason } | null
   /** Oldest first, at most `historySize` entries. */
   history: SessionEvent[]
 }
@@ -86,6 +101,7 @@ export interface SessionView {
 export type SessionSummary = Pick<
   SessionView,
   | 'clientId'
+  | 'state'
   | 'connected'
   | 'node'
   | 'clean'
@@ -94,10 +110,12 @@ export type SessionSummary = Pick<
   | 'lastActivity'
   | 'inflight'
   | 'dropped'
+  | 'ended'
 > & { queued: number; subscriptions: number }
 
 export interface SessionListQuery {
-  state?: 'online' | 'offline'
+  /** Without it: every session the broker holds, online or offline (ended ones only with `ended`). */
+  state?: 'online' | 'offline' | 'ended'
   /** ClientID prefix. */
   prefix?: string
   /** Opaque, from a previous page's `next`. */
@@ -110,6 +128,18 @@ export interface SessionPage {
   /** Cursor of the next page, null on the last one. */
   next: string | null
   counts: { online: number; offline: number; total: number }
+}
+
+/** A CONNECT the broker refused with a CONNACK return code [MQTT-3.2.2-5]: no session came of it. */
+export interface ConnectRefused {
+  /** null when the CONNECT left it to the broker. */
+  clientId: string | null
+  at: number
+  returnCode: 1 | 2 | 3 | 4 | 5
+  reason: string
+  remoteAddress: string | null
+  username: string | null
+  clean: boolean
 }
 
 /** A change to one session, as the event stream carries it. */
@@ -127,6 +157,48 @@ export interface SessionTotals {
   queued: number
   /** Outgoing QoS 1/2 messages sent and not yet acknowledged. */
   inflight: number
+}
+
+/** A page request of a listing: as many entries as `limit`, after the one `cursor` stands for. */
+export interface PageQuery {
+  /** Opaque, from a previous page's `next`. */
+  cursor?: string
+  limit: number
+}
+
+/**
+ * An entry of a session's outgoing queue as the operator sees it: queued
+ * (never sent) or in flight, and then what acknowledgement it waits for.
+ */
+export interface QueueEntryView {
+  /** Its place in queue order; the page cursor after it stands for it. */
+  seq: number
+  /** `queued`: never sent; `inflight`: sent, its acknowledgement not yet come. */
+  state: 'queued' | 'inflight'
+  /** What an in-flight entry waits for: PUBACK (QoS 1), PUBREC (QoS 2), PUBCOMP (after PUBREL); null when queued. */
+  awaiting: 'puback' | 'pubrec' | 'pubcomp' | null
+  /** The packet id it was sent with; null while never sent. */
+  messageId: number | null
+  /** null for a PUBREL: the PUBLISH it replaced kept no topic or payload. */
+  topic: string | null
+  qos: 0 | 1 | 2
+  /** Whether the next send of it carries DUP=1 [MQTT-3.3.1-1]. */
+  dup: boolean
+  retain: boolean | null
+  payloadBytes: number | null
+  /** When it was queued, ms since the epoch; null where the store does not know. */
+  queuedAt: number | null
+  /** Of the payload's first 64 bytes, as a Will's payload is shown; null for a PUBREL. */
+  preview: string | null
+  previewKind: WillView['previewKind'] | null
+}
+
+/** One page of a session's queue, oldest first. */
+export interface QueuePage {
+  clientId: string
+  entries: QueueEntryView[]
+  /** Cursor of the next page, null on the last one. */
+  next: string | null
 }
 
 /** What the broker keeps per session and answers about it. */
@@ -154,6 +226,8 @@ export interface SessionEventSink {
 
 /** The session inspector as the broker hands it out (`BrokerHandle.sessions`). */
 export interface Sessions extends SessionInspector, SessionEventSink {
+  /** A page of the session's queue, queued and in-flight entries; null when there is no session. */
+  queue(clientId: string, query: PageQuery): Promise<QueuePage | null>
   /**
    * Sessions the start-up expiry check discarded before anyone could listen
    * (their 'expired' events reached no listener); later ones are events.

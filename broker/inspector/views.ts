@@ -1,5 +1,6 @@
 import { isSessionMarker } from '../rules/session-present.ts'
 import type { SessionRecord, SessionStats } from '../store/types.ts'
+import type { EndedSession } from './ended.ts'
 import type { LiveSession } from './online.ts'
 import type { SessionEvent, SessionSummary, SessionView } from './types.ts'
 import { willView } from './will-view.ts'
@@ -21,6 +22,7 @@ export function summaryOf(parts: SessionParts, subscriptions: number): SessionSu
   const common = commonFields(parts)
   return {
     clientId: parts.clientId,
+    state: common.state,
     connected: common.connected,
     node: common.node,
     clean: common.clean,
@@ -29,8 +31,55 @@ export function summaryOf(parts: SessionParts, subscriptions: number): SessionSu
     lastActivity: common.lastActivity,
     inflight: common.inflight,
     dropped: common.dropped,
+    ended: null,
     queued: parts.stats.queued,
     subscriptions,
+  }
+}
+
+/** A row of the session list for an ended clean session: it holds nothing now. */
+export function endedSummary(ended: EndedSession): SessionSummary {
+  return {
+    clientId: ended.clientId,
+    state: 'ended',
+    connected: false,
+    node: null,
+    clean: true,
+    connectedAt: ended.connectedAt,
+    disconnectedAt: ended.at,
+    lastActivity: ended.lastActivity,
+    inflight: 0,
+    dropped: ended.dropped,
+    ended: { at: ended.at, reason: ended.reason },
+    queued: 0,
+    subscriptions: 0,
+  }
+}
+
+/** The whole view of an ended clean session: how it was, why it ended, its history. */
+export function endedView(ended: EndedSession): SessionView {
+  return {
+    clientId: ended.clientId,
+    state: 'ended',
+    connected: false,
+    node: null,
+    clean: true,
+    protocolVersion: ended.protocolVersion,
+    keepalive: ended.keepalive,
+    username: ended.username,
+    remoteAddress: ended.remoteAddress,
+    connectedAt: ended.connectedAt,
+    disconnectedAt: ended.at,
+    lastActivity: ended.lastActivity,
+    will: null,
+    subscriptions: [],
+    queue: { count: 0, bytes: 0, oldestAgeMs: null },
+    inflight: 0,
+    incomingAwaitingPubrel: 0,
+    dropped: ended.dropped,
+    takeovers: ended.takeovers,
+    ended: { at: ended.at, reason: ended.reason },
+    history: ended.history.toArray(),
   }
 }
 
@@ -57,6 +106,7 @@ export function viewOf(
       oldestAgeMs: stats.oldestQueuedAt === null ? null : parts.now - stats.oldestQueuedAt,
     },
     incomingAwaitingPubrel: stats.incoming,
+    ended: null,
     history: extra.history,
   }
 }
@@ -67,6 +117,7 @@ function commonFields(parts: SessionParts) {
   const counters = live?.clean ? parts.counters : (record ?? parts.counters)
   if (live) {
     return {
+      state: 'online' as const,
       connected: true,
       node: live.node,
       clean: live.clean,
@@ -84,6 +135,7 @@ function commonFields(parts: SessionParts) {
     }
   }
   return {
+    state: 'offline' as const,
     connected: false,
     node: null,
     clean: false,

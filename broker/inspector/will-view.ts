@@ -47,31 +47,35 @@ export function willView(will: {
 /**
  * The payload as text when it is printable UTF-8, cut to
  * {@link PREVIEW_CHARS} characters; otherwise its first bytes in hex.
- * Cuts end with '…'.
+ * Cuts end with '…'. `payload` may be only the first bytes of a payload of
+ * `size` bytes (a queue listing carries no more).
  */
-export function preview(payload: Buffer): Pick<WillView, 'preview' | 'previewKind'> {
-  const text = printable(payload)
+export function preview(
+  payload: Buffer,
+  size = payload.length,
+): Pick<WillView, 'preview' | 'previewKind'> {
+  const text = printable(payload, size)
   if (text !== null) {
     const chars = Array.from(text)
-    const cut = chars.length > PREVIEW_CHARS || Buffer.byteLength(text) < payload.length
+    const cut = chars.length > PREVIEW_CHARS || Buffer.byteLength(text) < size
     return {
       preview: cut ? `${chars.slice(0, PREVIEW_CHARS).join('')}…` : text,
       previewKind: 'text',
     }
   }
-  const cut = payload.length > PREVIEW_BYTES
-  const hex = payload.subarray(0, PREVIEW_BYTES).toString('hex')
-  return { preview: cut ? `${hex}…` : hex, previewKind: 'hex' }
+  const shown = payload.subarray(0, PREVIEW_BYTES)
+  const hex = shown.toString('hex')
+  return { preview: size > shown.length ? `${hex}…` : hex, previewKind: 'hex' }
 }
 
 /** The text of the payload's first bytes when they are printable UTF-8, else null. */
-function printable(payload: Buffer): string | null {
+function printable(payload: Buffer, size: number): string | null {
   let text: string
   try {
     // `stream` keeps a character cut at the end of the slice out, not an error
     const head = payload.subarray(0, TEXT_BYTES)
     text = new TextDecoder('utf-8', { fatal: true }).decode(head, {
-      stream: head.length < payload.length,
+      stream: head.length < size,
     })
   } catch {
     return null

@@ -58,6 +58,17 @@ export function createMetrics(stats: BrokerStats): () => Promise<MetricsScrape> 
   )
   byQos('sessionlab_messages_sent_total', 'PUBLISH packets sent to clients, by QoS', stats.sent)
   new Counter({
+    name: 'sessionlab_bytes_total',
+    help: 'MQTT bytes read from clients (direction="received") and written to them (direction="sent"); WebSocket framing and TLS not counted',
+    labelNames: ['direction'],
+    registers,
+    collect() {
+      this.reset()
+      this.inc({ direction: 'received' }, stats.bytesReceived())
+      this.inc({ direction: 'sent' }, stats.bytesSent())
+    },
+  })
+  new Counter({
     name: 'sessionlab_dropped_messages_total',
     help: 'Messages dropped by a full session queue, by reason: queue-full (count cap) or queue-bytes (bytes cap)',
     labelNames: ['reason'],

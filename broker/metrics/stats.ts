@@ -1,5 +1,8 @@
 import type { Aedes } from 'aedes'
+import { grantedSubscriptions } from '../aedes/connection.ts'
+import { liveConnections } from '../aedes/instance.ts'
 import type { SessionChange, SessionInspector, SessionTotals } from '../inspector/types.ts'
+import type { SessionStore } from '../store/types.ts'
 import { sessionTotals } from './session-totals.ts'
 import { countTraffic, type QosCounts, type SentCounts } from './traffic.ts'
 
@@ -25,6 +28,15 @@ export interface BrokerStats {
   sessions(): Promise<SessionTotals>
   /** What the password file, ACL and limits refused since start (broker/auth/). */
   readonly refused: Readonly<RefusalCounts>
+  /** MQTT bytes written to and read from clients since start. */
+  bytesSent(): number
+  bytesReceived(): number
+  /** Connections accepted since start. */
+  connectionsAccepted(): number
+  /** Subscriptions held: every persistent session's, online or offline, and the live clean ones'. */
+  subscriptions(): Promise<number>
+  /** Retained messages held, the broker's own `$SYS/` ones included (as Mosquitto counts them). */
+  retained(): Promise<number>
   close(): void
 }
 
@@ -46,6 +58,10 @@ export interface StatsDeps {
    * sessions it expires reach this counter as events too.
    */
   inspector: SessionInspector
+  /** Where persistent sessions' subscriptions and the clients' retained messages are counted. */
+  store: Pick<SessionStore, 'countSubscriptions' | 'countRetained'>
+  /** The retained `$SYS/` messages, kept beside the store (broker/rules/sys-retained.ts). */
+  sysRetained: { readonly count: number }
   /** ms since the epoch; injectable for tests. */
   now?: () => number
 }
@@ -55,6 +71,8 @@ export function createBrokerStats({
   aedes,
   sent,
   inspector,
+  store,
+  sysRetained,
   refused = { deniedPublishes: 0, deniedSubscriptions: 0, refusedConnects: 0 },
   now = Date.now,
 }: StatsDeps): BrokerStats {
@@ -76,9 +94,26 @@ export function createBrokerStats({
     droppedTotal: () => dropped['queue-full'] + dropped['queue-bytes'],
     sessions: sessionTotals(inspector),
     refused,
+    bytesSent: () => sent.bytes,
+    bytesReceived: () => sent.bytesReceived,
+    connectionsAccepted: traffic.connectionsAccepted,
+    subscriptions: async () => (await store.countSubscriptions()) + liveCleanSubscriptions(aedes),
+    retained: async () => (await store.countRetained()) + sysRetained.count,
     close() {
       traffic.stop()
       unsubscribe()
     },
   }
+}
+
+/**
+ * The subscriptions of this node's clean sessions, which no store holds: one
+ * pass over the live connections (persistent ones' are the store's to count).
+ */
+function liveCleanSubscriptions(aedes: Aedes): number {
+  let count = 0
+  for (const client of liveConnections(aedes)) {
+    if (client.clean) count += Object.keys(grantedSubscriptions(client)).length
+  }
+  return count
 }

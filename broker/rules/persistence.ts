@@ -14,6 +14,7 @@ import type {
 } from '../store/types.ts'
 import { emptyResume, originKey, type ResumeWindow, resumeStream } from './resume.ts'
 import { subscriptionsToResume } from './session-present.ts'
+import { isSysTopic, SysRetained } from './sys-retained.ts'
 
 /** The session policies as the persistence applies them (broker/policies/). */
 export interface PersistencePolicy {
@@ -46,6 +47,8 @@ function plainPolicy(store: SessionStore): PersistencePolicy {
  */
 export class SessionPersistence {
   readonly store: SessionStore
+  /** The broker's own retained `$SYS/` messages, never written to the store. */
+  readonly sysRetained = new SysRetained()
   #broker: StoreBroker | null = null
   /** brokerId:brokerCounter of messages committed before their PUBACK/PUBREC. */
   readonly #committed = new Set<string>()
@@ -82,12 +85,14 @@ export class SessionPersistence {
    * (and the retained store, and for QoS 2 the incoming state) before aedes
    * acknowledges it: aedes 1.2 writes PUBACK before it stores anything
    * (handlers/publish.js), so a crash could lose an acknowledged message.
-   * aedes' own enqueue of the same message is then skipped.
+   * aedes' own enqueue of the same message is then skipped. `client` null is
+   * the broker's own message (the operator's publish): no PUBREL will come
+   * for it, so no incoming QoS 2 state is kept.
    */
-  async commitBeforeAck(client: ClientRef, packet: StoredPacket): Promise<void> {
+  async commitBeforeAck(client: ClientRef | null, packet: StoredPacket): Promise<void> {
     const broker = this.#broker
     if (!broker) throw new Error('persistence used before setup')
-    if (packet.qos === 2 && (await this.#hasIncoming(client, packet))) return
+    if (client && packet.qos === 2 && (await this.#hasIncoming(client, packet))) return
     const key = this.#stamp(broker, packet)
     const subs = await this.store.subscriptionsByTopic(packet.topic)
     const qos0 = this.#offlineQos0(packet.topic)
@@ -95,11 +100,11 @@ export class SessionPersistence {
       this.#enqueue(qos0.length ? [...subs, ...qos0] : subs, packet),
     ]
     if (packet.retain) writes.push(this.store.storeRetained(packet))
-    const incomingKey = `${client.id}\0${packet.messageId}`
-    if (packet.qos === 2) writes.push(this.store.incomingStorePacket(client, packet))
+    const incoming = client && packet.qos === 2 ? client : null
+    if (incoming) writes.push(this.store.incomingStorePacket(incoming, packet))
     await Promise.all(writes)
     this.#committed.add(key)
-    if (packet.qos === 2) this.#freshIncoming.add(incomingKey)
+    if (incoming) this.#freshIncoming.add(`${incoming.id}\0${packet.messageId}`)
   }
 
   /**
@@ -240,10 +245,15 @@ export class SessionPersistence {
     return this.store.delWill(client)
   }
 
+  /** `$SYS/` retained messages stay in memory, the clients' go to the store (see SysRetained). */
+  storeRetained = async (p: StoredPacket) => {
+    if (isSysTopic(p.topic)) this.sysRetained.store(p)
+    else await this.store.storeRetained(p)
+  }
+  createRetainedStream = (pattern: string) => this.createRetainedStreamCombi([pattern])
+  createRetainedStreamCombi = (patterns: string[]) =>
+    this.sysRetained.stream(patterns, (others) => this.store.createRetainedStreamCombi(others))
   // Plain delegation for the rest of the aedes-persistence interface.
-  storeRetained = (p: StoredPacket) => this.store.storeRetained(p)
-  createRetainedStream = (pattern: string) => this.store.createRetainedStream(pattern)
-  createRetainedStreamCombi = (patterns: string[]) => this.store.createRetainedStreamCombi(patterns)
   addSubscriptions = (c: ClientRef, s: StoredSubscription[]) =>
     this.store.addSubscriptions(c, s.filter(this.#keep))
   removeSubscriptions = (c: ClientRef, t: string[]) => this.store.removeSubscriptions(c, t)

@@ -1,5 +1,5 @@
 import type { PublishStage } from '../aedes/stages.ts'
-import type { StoredPacket } from '../store/types.ts'
+import type { ClientRef, StoredPacket } from '../store/types.ts'
 import type { SessionPersistence } from './persistence.ts'
 
 /** [MQTT-4.7.2-1]: `$SYS/` topics are the broker's; no client publishes to them. */
@@ -22,11 +22,23 @@ export const clearIncomingDup: PublishStage = (client, packet) => {
 export function commitBeforeAckStage(persistence: SessionPersistence): PublishStage {
   return (client, packet) => {
     if (!client || packet.cmd !== 'publish') return 'pass'
-    const stored = packet as StoredPacket
-    if (packet.qos === 0) {
-      const queued = persistence.queueQos0(stored)
-      return queued ? queued.then(() => 'pass' as const) : 'pass'
-    }
-    return persistence.commitBeforeAck(client, stored).then(() => 'pass' as const)
+    const committed = commitPublish(persistence, client, packet as StoredPacket)
+    return committed ? committed.then(() => 'pass' as const) : 'pass'
   }
+}
+
+/**
+ * What {@link commitBeforeAckStage} does to a client's PUBLISH, for any
+ * publisher: `client` null is the broker itself (the operator's publish,
+ * which aedes routes without its publish hook), with no incoming QoS 2 state
+ * to keep. Null, at once, when nothing is to be committed (QoS 0 without
+ * `--queue-qos0`).
+ */
+export function commitPublish(
+  persistence: SessionPersistence,
+  client: ClientRef | null,
+  packet: StoredPacket,
+): Promise<void> | null {
+  if (packet.qos === 0) return persistence.queueQos0(packet)
+  return persistence.commitBeforeAck(client, packet)
 }

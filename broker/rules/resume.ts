@@ -26,6 +26,14 @@ export interface ResumeWindow {
   resumed(): void
 }
 
+/**
+ * A PUBLISH sent before (it has a packet id) goes again with DUP=1
+ * [MQTT-3.3.1-1], [MQTT-4.4.0-1]; the operator's queue listing shows it so.
+ */
+export function resendsAsDuplicate(entry: { cmd: string; messageId?: number | null }): boolean {
+  return entry.cmd === 'publish' && entry.messageId != null
+}
+
 function isQos0(packet: OutgoingPacket): boolean {
   return packet.cmd === 'publish' && (packet as StoredPacket).qos === 0
 }
@@ -121,7 +129,7 @@ export function resumeStream(
         writes.push(store.outgoingClearMessageId(client, { brokerId, brokerCounter }))
         return packet
       }
-      if (packet.messageId != null) return { ...packet, dup: true }
+      if (resendsAsDuplicate(packet)) return { ...packet, dup: true }
       // a plain ref (the store contract's) has no id sequence: aedes numbers it
       if (!isAedesConnection(client)) return packet
       const messageId = nextPacketId(client)

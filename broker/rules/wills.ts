@@ -3,6 +3,7 @@ import {
   dropWill,
   onIncomingPacket,
   sentDisconnect,
+  type Will,
   willOf,
 } from '../aedes/connection.ts'
 import {
@@ -37,18 +38,23 @@ export async function publishOrphanedWills(aedes: Aedes, store: SessionStore) {
  * the client, so each Will is due [MQTT-3.1.2-8]. aedes would publish them
  * from `close()` without waiting for them to be stored; here each is published
  * and committed first, then dropped from the client so aedes does not repeat it.
+ * `onPublished` hears of each (the inspector records it).
  */
-export async function publishWillsOnShutdown(aedes: Aedes): Promise<void> {
+export async function publishWillsOnShutdown(
+  aedes: Aedes,
+  onPublished: (client: Client, will: Will) => void = () => {},
+): Promise<void> {
   const pending: Promise<void>[] = []
   for (const client of liveConnections(aedes)) {
     const will = willOf(client)
     if (!will || sentDisconnect(client)) continue
     dropWill(client)
     pending.push(
-      publishAsBroker(aedes, will).then(() =>
+      publishAsBroker(aedes, will).then(() => {
+        onPublished(client, will)
         // by the connection, which is still live (see SessionPersistence.delWill)
-        deleteStoredWill(aedes, client),
-      ),
+        return deleteStoredWill(aedes, client)
+      }),
     )
   }
   await Promise.all(pending)

@@ -11,6 +11,11 @@ export class Qos0Index {
   /** clientId -> its QoS 0 filters, to drop them all with the session */
   readonly #filters = new Map<string, Set<string>>()
 
+  /** QoS 0 subscriptions held, over every client. */
+  get count(): number {
+    return this.#trie.count
+  }
+
   /** Subscriptions were made or changed: QoS 0 ones join, upgraded ones leave. */
   add(clientId: string, subs: readonly StoredSubscription[]): void {
     for (const sub of subs) {

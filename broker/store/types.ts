@@ -251,11 +251,103 @@ export interface QueuePolicyStore {
 }
 
 /**
+ * One persistent view of the dashboard (its own CleanSession=0 session,
+ * `web/server/views.ts`) as a store keeps it. The store does not read `data`.
+ */
+export interface DashboardViewRecord {
+  /** The viewer id the view's signed cookie names. */
+  id: string
+  /** When a page of the view was last seen, ms since the epoch. */
+  lastSeen: number
+  /** The view's state and the changes it missed, as the dashboard encodes them (JSON). */
+  data: string
+}
+
+/**
+ * Where the dashboard keeps its persistent views so that they survive a
+ * restart, as the broker keeps persistent sessions. The dashboard bounds how
+ * many there are and how large each is; the store keeps what it is given.
+ */
+export interface DashboardViewStore {
+  /** Every view kept, in no particular order. */
+  loadDashboardViews(): Promise<DashboardViewRecord[]>
+  /** Creates or replaces each view given (by id); committed before it resolves. */
+  saveDashboardViews(views: readonly DashboardViewRecord[]): Promise<void>
+  /** Forgets the views named; ids it does not hold are ignored. Committed before it resolves. */
+  deleteDashboardViews(ids: readonly string[]): Promise<void>
+}
+
+/** A page of a session's outgoing queue: entries after sequence number `after`, at most `limit`. */
+export interface OutgoingRange {
+  /** Only entries after this one (an entry's `seq`); from the start when absent. */
+  after?: number
+  limit: number
+}
+
+/**
+ * An entry of a session's outgoing queue as an operator lists it: never sent
+ * (`messageId` null), or in flight — a PUBLISH sent and not yet acknowledged,
+ * or the PUBREL that replaced a QoS 2 PUBLISH once PUBREC came. A PUBREL
+ * keeps no topic or payload: those fields are null.
+ */
+export interface OutgoingEntry {
+  /** Its place in queue order (ascending, not contiguous): pass it as `after` to read on. */
+  seq: number
+  cmd: 'publish' | 'pubrel'
+  /** The packet id it was sent with; null while never sent. */
+  messageId: number | null
+  topic: string | null
+  qos: QoS
+  /** The DUP flag as stored (a PUBREL: false). */
+  dup: boolean
+  retain: boolean | null
+  /** Payload size in bytes (UTF-8 for a string payload). */
+  payloadBytes: number | null
+  /** The first 64 bytes of the payload (`PAYLOAD_HEAD_BYTES`, broker/store/listing.ts). */
+  payloadHead: Buffer | null
+  /** When it was queued, ms since the epoch; null where not known. */
+  queuedAt: number | null
+}
+
+/** A page of retained messages in topic order (UTF-8 byte order). */
+export interface RetainedRange {
+  /** Only topics that start with it. */
+  prefix?: string
+  /** Only topics after this one. */
+  after?: string
+  limit: number
+}
+
+/** A retained message as an operator lists it. */
+export interface RetainedEntry {
+  topic: string
+  qos: QoS
+  payloadBytes: number
+  /** The first 64 bytes of the payload (`PAYLOAD_HEAD_BYTES`, broker/store/listing.ts). */
+  payloadHead: Buffer
+}
+
+/**
+ * What the operator console reads of a store: a session's queue and the
+ * retained messages, a page at a time, without loading either whole.
+ */
+export interface OperatorListStore {
+  /** A page of the client's outgoing queue in queue order, queued and in-flight entries alike. */
+  listOutgoing(clientId: string, range: OutgoingRange): Promise<OutgoingEntry[]>
+  /** A page of the retained messages in topic order (UTF-8 byte order). */
+  listRetained(range: RetainedRange): Promise<RetainedEntry[]>
+}
+
+/**
  * A session store: the aedes interface plus what SessionLab needs to get the
  * session rules right, which no aedes store offers. A "session" here is the
  * state the broker keeps for a ClientID that connected with CleanSession=0.
  */
-export interface SessionStore extends AedesPersistence, QueuePolicyStore {
+export interface SessionStore
+  extends AedesPersistence,
+    QueuePolicyStore,
+    DashboardViewStore,
+    OperatorListStore {
   readonly kind: 'sqlite' | 'memory' | 'redis'
   /**
    * Marks that a persistent session exists for `clientId`, creating it if
@@ -301,6 +393,17 @@ export interface SessionStore extends AedesPersistence, QueuePolicyStore {
    * where a store cannot (redis): the broker's totals then sum the sessions.
    */
   queueTotals?(): Promise<{ queued: number; inflight: number }>
+  /**
+   * Subscriptions over every persistent session, online or offline, QoS 0
+   * ones included (aedes' `countOffline` counts QoS 1/2 only), from the
+   * in-memory indexes every store keeps: for `$SYS/broker/subscriptions/count`.
+   */
+  countSubscriptions(): Promise<number>
+  /**
+   * Retained messages held, counted without reading them: for the start-up
+   * report and `$SYS/broker/retained messages/count`.
+   */
+  countRetained(): Promise<number>
   /** Resolves once every write issued so far is committed. */
   flush(): Promise<void>
   /** Commits every write issued so far before returning (a no-op where nothing is pending). */

@@ -12,11 +12,12 @@ export const transportsAndStores = transports.flatMap((transport) =>
   (['sqlite', 'memory'] as const).map((store) => [transport, store] as const),
 )
 
-/** The defaults, on free ports, for one test's own broker. */
+/** The defaults, on free ports (the TLS ones too, used once a certificate is set), for one test's own broker. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
   const loaded = loadConfig([])
   if ('help' in loaded) throw new Error('unexpected help')
-  return { ...loaded.config, mqttPort: 0, wsPort: 0, httpPort: 0, ...overrides }
+  const ports = { mqttPort: 0, wsPort: 0, httpPort: 0, mqttsPort: 0, wssPort: 0 }
+  return { ...loaded.config, ...ports, ...overrides }
 }
 
 export function tempDir(prefix = 'sessionlab-test-'): string {

@@ -170,9 +170,10 @@ export async function startChildBroker(
   }
 }
 
-/** The flags of a broker keeping its files in `dataDir`, every port picked free. */
+/** The flags of a broker keeping its files in `dataDir`, every port picked free (TLS ones too). */
 export function freePortArgs(dataDir: string): string[] {
-  return ['--data-dir', dataDir, '--mqtt-port', '0', '--ws-port', '0', '--http-port', '0']
+  const ports = ['--mqtt-port', '0', '--ws-port', '0', '--http-port', '0']
+  return ['--data-dir', dataDir, ...ports, '--mqtts-port', '0', '--wss-port', '0']
 }
 
 /** The flags of a broker on the SQLite store in `dataDir`, every port picked free. */

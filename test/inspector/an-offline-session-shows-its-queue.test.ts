@@ -39,6 +39,7 @@ describe.each(['sqlite', 'memory'] as const)('on the %s store', (store) => {
     expect(page.sessions).toEqual([
       {
         clientId: 'sub',
+        state: 'offline',
         connected: false,
         node: null,
         clean: false,
@@ -47,6 +48,7 @@ describe.each(['sqlite', 'memory'] as const)('on the %s store', (store) => {
         lastActivity: wentOffline,
         inflight: 0,
         dropped: 0,
+        ended: null,
         queued: 3,
         subscriptions: 1,
       },

@@ -36,7 +36,12 @@ describe.each(['sqlite', 'memory'] as const)('on the %s store', (store) => {
     expect(await broker.sessions.disconnect('tmp')).toBe(true)
 
     await client.waitClosed()
-    expect(await broker.sessions.get('tmp')).toBeNull()
+    // the broker holds nothing for it; the inspector shows why it ended
+    expect(await broker.sessions.get('tmp')).toMatchObject({
+      state: 'ended',
+      subscriptions: [],
+      ended: { reason: 'admin' },
+    })
   })
 
   test('a client that is not connected cannot be disconnected', async () => {

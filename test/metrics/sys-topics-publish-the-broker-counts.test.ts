@@ -62,12 +62,26 @@ test('with an injected timer each tick publishes what changed, with values match
 
   const { client: watcher } = await RawClient.connect(broker.urls.mqtt, { clientId: 'watcher' })
   await watcher.subscribe('$SYS/broker/#', 0)
+  const load: Record<string, string> = {}
+  const loads = [
+    'messages/received',
+    'messages/sent',
+    'bytes/received',
+    'bytes/sent',
+    'connections',
+  ]
+  for (const what of loads) {
+    for (const window of ['1min', '5min', '15min']) {
+      load[`$SYS/broker/load/${what}/${window}`] = '0.00'
+    }
+  }
   const retained = new Map<string, string>()
-  for (let i = 0; i < 10; i++) {
+  for (let i = 0; i < 30; i++) {
     const p = await watcher.next('publish')
     retained.set(p.topic, p.payload.toString())
   }
   expect(Object.fromEntries(retained)).toEqual({
+    '$SYS/broker/version': expect.stringMatching(/^sessionlab version \d+\.\d+\.\d+/),
     '$SYS/broker/uptime': expect.stringMatching(/^\d+ seconds$/),
     '$SYS/broker/clients/connected': '0',
     '$SYS/broker/clients/disconnected': '0',
@@ -78,6 +92,12 @@ test('with an injected timer each tick publishes what changed, with values match
     '$SYS/broker/publish/messages/dropped': '0',
     '$SYS/broker/publish/messages/received': '0',
     '$SYS/broker/publish/messages/sent': '0',
+    // nothing connected yet when they were taken
+    '$SYS/broker/bytes/received': '0',
+    '$SYS/broker/bytes/sent': '0',
+    '$SYS/broker/subscriptions/count': '0',
+    '$SYS/broker/retained messages/count': '0',
+    ...load,
   })
 
   const sub = await RawClient.connect(broker.urls.mqtt, { clientId: 'sub', clean: false })
@@ -106,6 +126,8 @@ test('with an injected timer each tick publishes what changed, with values match
     '$SYS/broker/clients/total': '3',
     '$SYS/broker/store/messages/count': '3',
     '$SYS/broker/publish/messages/received': '3',
+    '$SYS/broker/subscriptions/count': '2', // watcher's, sub's
+    '$SYS/broker/retained messages/count': '30', // the $SYS topics of the first tick
   }
   while (Object.keys(expected).some((topic) => !changed.has(topic))) {
     const p = await watcher.next('publish')

@@ -1,6 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { SessionStore } from '../../broker/store/types.ts'
+import { describeCountContract } from './contract-counts.ts'
+import { describeDashboardViewContract } from './contract-dashboard-views.ts'
 import { drain, enqueueMany, markSent, type OpenStore, publish } from './contract-helpers.ts'
+import { describeOperatorListContract } from './contract-operator-lists.ts'
 import { describeOutgoingContract } from './contract-outgoing.ts'
 import { describeSessionRecordContract } from './contract-session-records.ts'
 
@@ -106,7 +109,10 @@ export function describeSessionStoreContract(open: OpenStore): void {
   })
 
   describeOutgoingContract(open)
+  describeOperatorListContract(open)
   describeSessionRecordContract(open)
+  describeCountContract(open)
+  describeDashboardViewContract(open)
 
   describe('destroy', () => {
     it('rejects a second call with STORE_CLOSED', async () => {

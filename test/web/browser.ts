@@ -21,8 +21,11 @@ export function chromiumAvailable(): boolean {
   return false
 }
 
-/** Headless Debian Chromium with a new empty profile, closed when the test ends. */
-export async function openBrowser(): Promise<BrowserContext> {
+/**
+ * Headless Debian Chromium with a new empty profile, closed when the test
+ * ends; `extraArgs` are more command-line flags (a certificate pin, say).
+ */
+export async function openBrowser(extraArgs: string[] = []): Promise<BrowserContext> {
   const context = await chromium.launchPersistentContext(tempDir('sessionlab-chromium-'), {
     executablePath: CHROMIUM,
     headless: true,
@@ -35,6 +38,7 @@ export async function openBrowser(): Promise<BrowserContext> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
   })
   onTestFinished(() => context.close())

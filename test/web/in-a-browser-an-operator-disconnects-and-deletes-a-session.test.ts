@@ -15,6 +15,7 @@ describe.skipIf(!chromiumAvailable())('in Chromium', () => {
     await valve.locator('td.state', { hasText: 'online' }).waitFor()
 
     await valve.locator('button.op-disconnect').click()
+    await page.locator('dialog#confirm[open] #confirm-ok').click()
     await closed
     await valve.locator('td.state', { hasText: 'offline' }).waitFor()
     const session = await broker.sessions.get('valve-2')
@@ -23,6 +24,7 @@ describe.skipIf(!chromiumAvailable())('in Chromium', () => {
     await valve.locator('td.client-id a').click()
     await page.locator('#history li[data-type="disconnect"]', { hasText: 'admin' }).waitFor()
     await page.locator('button.op-delete').click()
+    await page.locator('dialog#confirm[open] #confirm-ok').click()
     await page.locator('#gone').waitFor()
     expect(await broker.sessions.get('valve-2')).toBeNull()
 

@@ -4,7 +4,7 @@ import { startDashboard, Viewer } from './viewer-client.ts'
 
 const SECRET = 'test-cookie-secret'
 
-test.each(['/', '/compare', '/login', '/sessions/a%2Fb'])(
+test.each(['/', '/overview', '/compare', '/login', '/sessions/a%2Fb'])(
   'GET %s is an HTML page with a strict CSP and security headers',
   async (path) => {
     const broker = await startDashboard({}, { cookieSecret: SECRET })
@@ -51,6 +51,8 @@ test('the browser code and style are served from the broker, not a CDN', async (
   expect(code).not.toContain('innerHTML')
   const css = await fetch(`${broker.urls.http}/assets/style.css`)
   expect(css.headers.get('content-type')).toMatch(/^text\/css/)
+  // uPlot's stylesheet (the overview's charts) is inside ours: nothing is loaded from elsewhere
+  expect(await css.text()).toContain('.uplot')
   const html = await (await fetch(`${broker.urls.http}/`)).text()
   expect(html).not.toMatch(/https?:\/\//)
 })

@@ -1,4 +1,5 @@
 import { expect, test } from 'vitest'
+import { createMemoryStore } from '../../broker/store/memory/index.ts'
 import { ViewStore } from '../../web/server/views.ts'
 import type { LiveChange } from '../../web/shared/messages.ts'
 
@@ -35,4 +36,25 @@ test('past maxViews the least recently seen view away is forgotten, never one wi
   expect(views.get('oldest-but-open')).toBeDefined()
   expect(views.get('old')).toBeUndefined()
   expect(views.get('new')).toBeDefined()
+})
+
+test('the store is held to the same bounds: a view forgotten here is deleted there, and views load back bounded', async () => {
+  const records = createMemoryStore()
+  const views = new ViewStore({ maxMissed: 2, maxViews: 2, records })
+  views.open('old', 1)
+  views.open('mid', 2)
+  views.open('new', 3)
+  for (let seq = 1; seq <= 3; seq++) views.record(change(seq))
+  await views.save()
+  const ids = async () => (await records.loadDashboardViews()).map((r) => r.id).sort()
+  expect(await ids()).toEqual(['mid', 'new'])
+
+  // a later run with smaller bounds keeps the most recently seen, and its newest missed changes
+  const later = new ViewStore({ maxMissed: 1, maxViews: 1, records })
+  await later.load()
+  const kept = later.get('new')
+  expect(kept && later.takeMissed(kept)).toEqual({ missed: [change(3)], missedDropped: 2 })
+  expect(later.get('mid')).toBeUndefined()
+  await later.save()
+  expect(await ids()).toEqual(['new'])
 })

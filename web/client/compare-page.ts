@@ -1,7 +1,7 @@
 import { type ReportColumn, reportColumns } from '../../clients/sim/report-columns.ts'
 import type { StrategySummary } from '../../clients/sim/summary.ts'
 import type { CompareFigures, ModelFigures } from '../shared/ui.ts'
-import { getJson } from './api.ts'
+import { describeError, getJson } from './api.ts'
 import { byId, bytes, el } from './dom.ts'
 
 interface Model {
@@ -36,7 +36,7 @@ const models: Model[] = [
     survives: 'subscriptions, because the client sends them again',
     lostWhileAway: 'every message published while offline',
     cluster: 'nothing shared',
-    figures: (f) => f.mqtt.clean,
+    figures: (f) => f.mqtt.resubscribe,
   },
   {
     name: 'Signed cookie (clean view)',
@@ -56,24 +56,56 @@ const models: Model[] = [
   },
 ]
 
-/** The five models side by side, with figures measured from this broker and dashboard. */
-export async function comparePage(): Promise<void> {
-  const f = await getJson<CompareFigures>('/ui/compare')
+/**
+ * The five models side by side, with figures measured from this broker and
+ * dashboard. They are read on each `refresh`: the page calls it once its own
+ * live connection is open, so that connection and its view are counted.
+ */
+export function comparePage(): { refresh(): void } {
+  const main = byId('main')
+  main.replaceChildren(
+    el('h1', {}, 'MQTT sessions beside web cookie sessions'),
+    el('p', {}, 'Measuring…'),
+  )
+  return {
+    refresh() {
+      getJson<CompareFigures>('/ui/compare').then(render, (err: unknown) => {
+        main.replaceChildren(el('p', { class: 'error' }, describeError(err)))
+      })
+    },
+  }
+}
+
+function render(f: CompareFigures): void {
+  // a derived figure says so in its cell; the note under the table says from what
+  const figure = (m: Model, value: (x: ModelFigures) => string) => {
+    const x = m.figures(f)
+    return x.derived === null ? value(x) : `${value(x)} (derived*)`
+  }
   const rows: [string, (m: Model) => string][] = [
     ['who holds the state', (m) => m.holder],
     ['survives a disconnect', (m) => m.survives],
     ['lost while away', (m) => m.lostWhileAway],
-    ['server bytes per session (measured)', (m) => bytes(m.figures(f).serverBytesPerSession)],
-    ['client-held bytes (measured)', (m) => bytes(m.figures(f).clientBytes)],
-    ['held now: online / offline', (m) => `${m.figures(f).online} / ${m.figures(f).offline}`],
+    ['server bytes per session', (m) => figure(m, (x) => bytes(x.serverBytesPerSession))],
+    ['client-held bytes', (m) => figure(m, (x) => bytes(x.clientBytes))],
+    [
+      'held now: online / offline',
+      // the broker cannot tell these sessions apart: counting them twice would mislead
+      (m) =>
+        m.figures(f).derived === null
+          ? `${m.figures(f).online} / ${m.figures(f).offline}`
+          : 'counted under CleanSession=1 (derived*)',
+    ],
     ['what a cluster needs', (m) => m.cluster],
   ]
+  const views = f.views.persistent
+  const viewCount = views.online + views.offline
   byId('main').replaceChildren(
     el('h1', {}, 'MQTT sessions beside web cookie sessions'),
     el(
       'p',
-      {},
-      `MQTT figures: the mean over ${f.sampled} sessions this broker holds (record and subscriptions as JSON plus queued payload bytes). View figures: this dashboard's ${f.views.persistent.offline} persistent views and your own cookie. ${f.liveConnections} live channel connections open.`,
+      { id: 'compare-summary' },
+      `Measured now. MQTT: the mean over ${f.sampled} sessions this broker holds (record and subscriptions as JSON plus queued payload bytes). Views: this dashboard's ${plural(viewCount, 'persistent view')} (${views.online} with a page open, ${views.offline} away) and your own cookie. ${plural(f.liveConnections, 'live channel connection')} open, this page's included.`,
     ),
     el(
       'table',
@@ -87,8 +119,35 @@ export async function comparePage(): Promise<void> {
         ),
       ),
     ),
+    el(
+      'p',
+      { id: 'derived-note', class: 'muted' },
+      `* derived ${f.mqtt.resubscribe.derived ?? ''}.`,
+    ),
+    el('p', { id: 'view-bytes-note', class: 'muted' }, viewBytesNote(f)),
     simSection(f.simReport),
   )
+}
+
+/** Why a persistent view's bytes grow: the events it keeps while away. */
+function viewBytesNote(f: CompareFigures): string {
+  const v = f.views.persistent
+  const count = v.online + v.offline
+  if (count === 0) return 'No persistent view is held now: a view is made when a page of it opens.'
+  const total = (v.serverBytesPerSession ?? 0) * count
+  const state = Math.max(0, Math.round((total - v.missedBytes) / count))
+  const perEvent = v.missedHeld === 0 ? null : Math.round(v.missedBytes / v.missedHeld)
+  return (
+    `A persistent view's server bytes are its record in the session store: its state (followed ClientIDs and filter, ~${bytes(state)} a view) ` +
+    `plus the session events it missed while no page of it was open, kept to show under "While you were away" — up to ${v.maxMissed} a view` +
+    (perEvent === null ? '' : `, ~${bytes(perEvent)} each`) +
+    `. Now ${plural(v.missedHeld, 'missed event')} (${bytes(v.missedBytes)}) are held. ` +
+    `So a view with nothing missed holds ~${bytes(state)}; one away while sessions are busy grows towards tens of KiB (${v.maxMissed} events of ~150 B); opening a page hands its events over and it shrinks again.`
+  )
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`
 }
 
 function simSection(sim: CompareFigures['simReport']): HTMLElement {

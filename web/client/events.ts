@@ -6,7 +6,7 @@ export function describe(event: SessionEvent): string {
     case 'connect':
       return `connect (clean=${event.clean}, session present=${event.sessionPresent}${event.remoteAddress === null ? '' : `, from ${event.remoteAddress}`})`
     case 'disconnect':
-      return `disconnect (${event.reason})`
+      return `disconnect (${event.reason}${event.takenOverBy ? ` by ${event.takenOverBy}` : ''})`
     case 'subscribe':
       return `subscribe ${event.topic} (QoS ${event.qos})`
     case 'unsubscribe':
@@ -21,6 +21,8 @@ export function describe(event: SessionEvent): string {
       return `expired after ${Math.round(event.idleMs / 1000)} s offline`
     case 'deleted':
       return `deleted by ${event.by}`
+    case 'will':
+      return `Will published to ${event.topic} (QoS ${event.qos}${event.retain ? ', retained' : ''}, ${event.bytes} B)`
     default:
       // an event type this page does not know yet: its name and fields as text
       return JSON.stringify(event)

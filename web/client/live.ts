@@ -1,3 +1,4 @@
+import type { MetricSample } from '../../broker/metrics/history-types.ts'
 import {
   type ClientMessage,
   LIVE_PATH,
@@ -9,6 +10,8 @@ import {
 export interface LiveHandlers {
   welcome(message: Extract<ServerMessage, { type: 'welcome' }>): void
   change(change: LiveChange): void
+  /** A metric sample (every 5 s), for the overview. */
+  metrics(sample: MetricSample): void
   status(text: 'live' | 'reconnecting' | 'connecting'): void
 }
 
@@ -38,6 +41,8 @@ export function connectLive(handlers: LiveHandlers): void {
         attempt = 0
         handlers.status('live')
         handlers.welcome(message)
+      } else if (message.type === 'metrics') {
+        handlers.metrics(message.sample)
       } else {
         handlers.change(message.change)
       }

@@ -1,10 +1,12 @@
 import type { SessionView } from '../../broker/inspector/types.ts'
 import type { ViewAnswer } from '../shared/ui.ts'
-import { ApiError, getJson, postJson } from './api.ts'
+import { ApiError, describeError, getJson, postJson, Unreachable } from './api.ts'
 import { chartFigure, queueChart } from './chart.ts'
 import { byId, bytes, el, time } from './dom.ts'
 import { describe } from './events.ts'
 import { operatorButtons } from './operator.ts'
+import { FOLLOWED_MARK } from './sessions-page.ts'
+import { StaleMarker } from './stale.ts'
 
 /** One session: every inspector field, subscriptions, Will, history and a queue-depth chart; live. */
 export function sessionPage(view: ViewAnswer): { changed(clientId: string): void } {
@@ -12,10 +14,15 @@ export function sessionPage(view: ViewAnswer): { changed(clientId: string): void
   const samples: { at: number; depth: number }[] = []
   let shown = ''
   const main = byId('main')
+  // outside main, which each render replaces: it stays while the broker is away
+  const notice = el('p', { id: 'unreachable', class: 'error' })
+  main.before(notice)
+  const stale = new StaleMarker(notice, () => [main], 2000)
 
   const load = async () => {
     try {
       const session = await getJson<SessionView>(`/api/sessions/${encodeURIComponent(clientId)}`)
+      stale.answered()
       samples.push({ at: Date.now(), depth: session.queue.count })
       // re-render only on a change, so buttons are not replaced under the pointer
       const { queue, ...rest } = session
@@ -23,29 +30,46 @@ export function sessionPage(view: ViewAnswer): { changed(clientId: string): void
       if (text !== shown) render(session)
       shown = text
     } catch (err) {
+      if (err instanceof Unreachable) {
+        // what is shown stays, greyed: it is the last the broker said
+        stale.unreachable()
+        return
+      }
+      stale.answered()
+      shown = ''
       if (err instanceof ApiError && err.status === 404) {
         main.replaceChildren(
           el('h1', { id: 'client-id' }, clientId),
           el('p', { id: 'gone' }, 'The broker holds no session for this ClientID.'),
         )
-      } else main.replaceChildren(el('p', { class: 'error' }, String(err)))
+      } else main.replaceChildren(el('p', { class: 'error' }, describeError(err)))
     }
   }
 
   const render = (s: SessionView) => {
     const error = el('p', { class: 'error', id: 'error' })
     const following = view.state.follows.includes(clientId)
-    const follow = el('button', { type: 'button', id: 'follow' }, following ? 'Unfollow' : 'Follow')
+    const help = followHelp(view.mode)
+    const follow = el(
+      'button',
+      { type: 'button', id: 'follow', title: help },
+      following ? 'Unfollow' : 'Follow',
+    )
     follow.addEventListener('click', async () => {
       const follows = following
         ? view.state.follows.filter((f) => f !== clientId)
         : [...view.state.follows, clientId]
-      view = await postJson<ViewAnswer>('/ui/view', { state: { ...view.state, follows } })
+      try {
+        view = await postJson<ViewAnswer>('/ui/view', { state: { ...view.state, follows } })
+      } catch (err) {
+        error.textContent = describeError(err)
+        return
+      }
       shown = ''
       render(s)
     })
     const fields: [string, string | number][] = [
-      ['state', s.connected ? 'online' : 'offline'],
+      ['state', s.ended ? `ended (${s.ended.reason})` : s.connected ? 'online' : 'offline'],
       ...(s.node ? [['cluster node', s.node] as [string, string]] : []),
       ['clean session', s.clean ? '1' : '0'],
       ['protocol version', s.protocolVersion ?? '—'],
@@ -75,10 +99,15 @@ export function sessionPage(view: ViewAnswer): { changed(clientId: string): void
         follow,
         ' ',
         view.operator
-          ? operatorButtons(s.clientId, s.connected, (m) => {
+          ? operatorButtons(s, (m) => {
               error.textContent = m
             })
           : null,
+      ),
+      el(
+        'p',
+        { id: 'follow-help', class: 'muted' },
+        following ? `${FOLLOWED_MARK} Followed. ${help}` : help,
       ),
       error,
       el(
@@ -127,4 +156,11 @@ export function sessionPage(view: ViewAnswer): { changed(clientId: string): void
       if (id === clientId) void load()
     },
   }
+}
+
+/** What following does, in one line (the Follow button's tooltip and the line under it). */
+function followHelp(mode: ViewAnswer['mode']): string {
+  return mode === 'persistent'
+    ? `Following marks this session ${FOLLOWED_MARK} in the list and, while no page of your view is open, keeps its events (only followed sessions' then, not every session under your filter's prefix) for "While you were away".`
+    : `Following marks this session ${FOLLOWED_MARK} in the list. In a clean view the list rides in your cookie (10 at most) and nothing is kept while you are away.`
 }

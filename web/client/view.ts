@@ -4,11 +4,12 @@ import { postJson, setCsrf } from './api.ts'
 import { byId, el, time } from './dom.ts'
 import { describe } from './events.ts'
 
+// follows the mode's name ("persistent view"), so it does not repeat it
 const analogy: Record<ViewMode, string> = {
   persistent:
-    'Persistent view — like MQTT CleanSession=0: the server keeps this view (followed ClientIDs, filters) and queues the session events you miss while away, shown when you return.',
+    '— like MQTT CleanSession=0: the server keeps this view (followed ClientIDs, filters), across broker restarts too, and queues the session events you miss while away, shown when you return.',
   clean:
-    'Clean view — like MQTT CleanSession=1: the view state rides in your signed cookie, the server keeps nothing, and events that happen while you are away are lost.',
+    '— like MQTT CleanSession=1: the view state rides in your signed cookie, the server keeps nothing, and events that happen while you are away are lost.',
 }
 
 /** The banner naming the view's mode, its MQTT analogy and the switch to the other mode. */

@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs'
 import type { SessionInspector, SessionView } from '../../broker/inspector/types.ts'
 import type { SimReport } from '../../clients/sim/summary.ts'
 import type { CompareFigures, ModelFigures } from '../shared/ui.ts'
+import { signViewer, type Viewer } from './cookie.ts'
+import type { LiveChannel } from './live.ts'
+import type { ViewStore } from './views.ts'
 
 /** Sessions read in full per compare request; the figures are their means. */
 const SAMPLE = 50
@@ -10,6 +13,11 @@ const SAMPLE = 50
 export function sessionBytes(view: SessionView): number {
   const { history: _history, ...record } = view
   return Buffer.byteLength(JSON.stringify(record), 'utf8') + view.queue.bytes
+}
+
+/** Bytes of the topic list a client keeps to subscribe again: its subscriptions as JSON. */
+export function topicListBytes(view: SessionView): number {
+  return Buffer.byteLength(JSON.stringify(view.subscriptions), 'utf8')
 }
 
 export async function measureMqtt(inspector: SessionInspector) {
@@ -24,9 +32,70 @@ export async function measureMqtt(inspector: SessionInspector) {
       offline: mine.filter((v) => !v.connected).length,
       serverBytesPerSession: mean(mine.map(sessionBytes)),
       clientBytes: null,
+      derived: null,
     }
   }
-  return { persistent: of(false), clean: of(true), sampled: views.length }
+  const clean = of(true)
+  // the broker cannot tell a client that will subscribe again from one that
+  // will not: both are CleanSession=1 sessions, so this column is derived
+  const resubscribe: ModelFigures = {
+    ...clean,
+    clientBytes: mean(views.filter((v) => v.clean).map(topicListBytes)),
+    derived:
+      'from the CleanSession=1 sessions: the broker holds the same for them (they are counted there), and the client keeps its topic list (their subscriptions as JSON) to send again',
+  }
+  return { persistent: of(false), clean, resubscribe, sampled: views.length }
+}
+
+/** Everything the compare page shows, measured now for `viewer`. */
+export async function compareFigures(deps: {
+  inspector: SessionInspector
+  views: ViewStore
+  live: LiveChannel
+  viewer: Viewer
+  secret: Buffer
+  maxMissed: number
+  simReportPath: string
+}): Promise<CompareFigures> {
+  const { views, viewer, secret } = deps
+  const mqtt = await measureMqtt(deps.inspector)
+  const persistentCookie = cookieBytes({ ...viewer, mode: 'persistent', state: undefined }, secret)
+  const cleanCookie = cookieBytes(
+    { ...viewer, mode: 'clean', state: viewer.state ?? views.get(viewer.id)?.state },
+    secret,
+  )
+  const counts = views.counts()
+  const held = views.bytesHeld()
+  return {
+    mqtt: { persistent: mqtt.persistent, clean: mqtt.clean, resubscribe: mqtt.resubscribe },
+    views: {
+      persistent: {
+        online: counts.open,
+        offline: counts.away,
+        serverBytesPerSession: views.size === 0 ? null : Math.round(held.total / views.size),
+        clientBytes: persistentCookie,
+        derived: null,
+        missedHeld: counts.missedHeld,
+        missedBytes: held.missed,
+        maxMissed: deps.maxMissed,
+      },
+      // the server holds nothing for a clean view: 0 is what it measures
+      clean: {
+        online: deps.live.cleanConnections,
+        offline: 0,
+        serverBytesPerSession: 0,
+        clientBytes: cleanCookie,
+        derived: null,
+      },
+    },
+    sampled: mqtt.sampled,
+    liveConnections: deps.live.connections,
+    simReport: readSimReport(deps.simReportPath),
+  }
+}
+
+export function cookieBytes(viewer: Viewer, secret: Buffer): number {
+  return Buffer.byteLength(signViewer(viewer, secret), 'utf8')
 }
 
 export function readSimReport(path: string): CompareFigures['simReport'] {

@@ -128,7 +128,7 @@ export function parseViewState(value: unknown): ViewState | null {
   if (!follows.every((f) => typeof f === 'string' && f.length <= MAX_ID_CHARS)) return null
   if (typeof filter !== 'object' || filter === null) return null
   const { state, prefix } = filter as Record<string, unknown>
-  if (state !== 'all' && state !== 'online' && state !== 'offline') return null
+  if (state !== 'all' && state !== 'online' && state !== 'offline' && state !== 'ended') return null
   if (typeof prefix !== 'string' || prefix.length > MAX_ID_CHARS) return null
   return { follows: [...new Set(follows as string[])], filter: { state, prefix } }
 }

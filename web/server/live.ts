@@ -2,6 +2,7 @@ import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocket, WebSocketServer } from 'ws'
 import type { SessionChange } from '../../broker/inspector/types.ts'
+import type { MetricSample } from '../../broker/metrics/history-types.ts'
 import {
   LIVE_PATH,
   type LiveChange,
@@ -44,11 +45,22 @@ export class LiveChannel {
 
   /** Fans a session change out to open pages and away persistent views. */
   publish(change: SessionChange): void {
-    const live: LiveChange = { seq: ++this.#seq, clientId: change.clientId, event: change.event }
+    // after a restart, on from the changes the kept views hold, so numbers still only increase
+    this.#seq = Math.max(this.#seq, this.#views.highestSeq) + 1
+    const live: LiveChange = { seq: this.#seq, clientId: change.clientId, event: change.event }
     this.#views.record(live)
     // a drain makes an event per message: encode only when a page is open
     if (this.#wss.clients.size === 0) return
     const text = JSON.stringify({ type: 'change', change: live } satisfies ServerMessage)
+    for (const ws of this.#wss.clients) {
+      if (ws.readyState === WebSocket.OPEN) ws.send(text)
+    }
+  }
+
+  /** Sends a metric sample to every open page (views away miss nothing: the history route has it). */
+  publishMetrics(sample: MetricSample): void {
+    if (this.#wss.clients.size === 0) return
+    const text = JSON.stringify({ type: 'metrics', sample } satisfies ServerMessage)
     for (const ws of this.#wss.clients) {
       if (ws.readyState === WebSocket.OPEN) ws.send(text)
     }
@@ -72,7 +84,12 @@ export class LiveChannel {
   #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const viewer = this.#admit(req)
     if (typeof viewer === 'number') refuse(socket, viewer)
-    else this.#wss.handleUpgrade(req, socket, head, (ws) => this.#connected(ws, viewer))
+    else {
+      // the views kept by an earlier run are read first: the welcome says whether this one resumed
+      void this.#views.loaded.then(() =>
+        this.#wss.handleUpgrade(req, socket, head, (ws) => this.#connected(ws, viewer)),
+      )
+    }
   }
 
   /** The viewer an upgrade request is from, or the status that refuses it. */
@@ -90,10 +107,7 @@ export class LiveChannel {
     if (viewer.mode === 'persistent') {
       const { view, created } = this.#views.open(viewer.id, this.#now())
       view.open++
-      ws.on('close', () => {
-        view.open--
-        view.lastSeen = this.#now()
-      })
+      ws.on('close', () => this.#views.closed(view, this.#now()))
       welcome = {
         type: 'welcome',
         mode: 'persistent',

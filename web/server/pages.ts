@@ -3,9 +3,10 @@
  * for its CSRF token (base64url, safe in an attribute). Nothing untrusted is
  * ever written here: the browser code fills the page with `textContent`.
  */
-export type PageName = 'sessions' | 'session' | 'compare' | 'login'
+export type PageName = 'overview' | 'sessions' | 'session' | 'compare' | 'login'
 
 const titles: Record<PageName, string> = {
+  overview: 'Overview',
   sessions: 'Sessions',
   session: 'Session',
   compare: 'Sessions vs cookies',
@@ -38,7 +39,7 @@ export function renderPage(page: PageName, csrf: string): string {
 <body data-page="${page}">
 <header>
   <strong>SessionLab</strong>
-  <nav><a href="/">Sessions</a> <a href="/compare">Compare</a> <a href="/login" id="login-link">Operator login</a></nav>
+  <nav><a href="/overview">Overview</a> <a href="/">Sessions</a> <a href="/compare">Compare</a> <a href="/login" id="login-link">Operator login</a></nav>
   <span id="live-status" class="status">connecting…</span>
 </header>
 <section id="view-mode" class="mode"></section>

@@ -2,17 +2,15 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import express, { type Request, type Response, Router } from 'express'
 import { httpError, methodNotAllowed } from '../../broker/http/errors.ts'
 import type { SessionInspector } from '../../broker/inspector/types.ts'
-import type { CompareFigures, ViewAnswer } from '../shared/ui.ts'
-import { assets } from './bundle.ts'
-import { measureMqtt, readSimReport } from './compare.ts'
 import {
-  emptyState,
-  newViewer,
-  newViewerId,
-  parseViewState,
-  signViewer,
-  type Viewer,
-} from './cookie.ts'
+  describeOperatorMessage,
+  type OperatorConsole,
+  parseOperatorMessage,
+} from '../../broker/operator/index.ts'
+import type { ViewAnswer } from '../shared/ui.ts'
+import { assets } from './bundle.ts'
+import { compareFigures, cookieBytes } from './compare.ts'
+import { emptyState, newViewer, newViewerId, parseViewState, type Viewer } from './cookie.ts'
 import { csrfToken } from './csrf.ts'
 import type { LiveChannel } from './live.ts'
 import { PAGE_CSP, type PageName, renderPage } from './pages.ts'
@@ -26,11 +24,15 @@ export interface RouteDeps {
   views: ViewStore
   live: LiveChannel
   simReportPath: string
+  /** The most missed changes a persistent view keeps (for the compare page's explanation). */
+  maxMissed: number
   now: () => number
   audit: (message: string) => void
+  /** The operator's publish (the sessions page's publish form). */
+  operator: OperatorConsole
 }
 
-/** The dashboard's pages (`/`, `/sessions/:clientId`, `/compare`, `/login`), assets and `/ui/*` calls. */
+/** The dashboard's pages (`/`, `/overview`, `/sessions/:clientId`, `/compare`, `/login`), assets and `/ui/*` calls. */
 export function dashboardRouter(deps: RouteDeps): Router {
   const { secret, now } = deps
   const router = Router()
@@ -41,6 +43,7 @@ export function dashboardRouter(deps: RouteDeps): Router {
   }
   const pages = pageViewer(secret, now)
   router.get('/', pages, page('sessions'))
+  router.get('/overview', pages, page('overview'))
   router.get('/sessions/:clientId', pages, page('session'))
   router.get('/compare', pages, page('compare'))
   router.get('/login', pages, page('login'))
@@ -57,6 +60,11 @@ export function dashboardRouter(deps: RouteDeps): Router {
   })
 
   const ui = Router()
+  // the views an earlier run kept are read before any call reads or changes one
+  ui.use(async (_req, _res, next) => {
+    await deps.views.loaded
+    next()
+  })
   ui.use(apiViewer(secret, now))
   ui.use(express.json({ limit: '8kb' }))
 
@@ -64,12 +72,13 @@ export function dashboardRouter(deps: RouteDeps): Router {
     .get((req, res) => {
       res.json(viewAnswer(viewerOf(req), deps))
     })
-    .post((req, res) => {
+    .post(async (req, res) => {
       const state = parseViewState(req.body?.state)
       if (state === null) throw httpError('BAD_REQUEST', 'state: expected { follows, filter }')
       const viewer = viewerOf(req)
       if (viewer.mode === 'persistent') {
-        deps.views.open(viewer.id, now()).view.state = state
+        // committed to the session store before the answer, so it survives a restart
+        await deps.views.setState(viewer.id, now(), state)
       } else {
         // a clean view's state lives in its cookie only
         issue(req, res, { ...viewer, state }, secret, now())
@@ -78,7 +87,7 @@ export function dashboardRouter(deps: RouteDeps): Router {
     })
     .all(methodNotAllowed(['GET', 'POST']))
 
-  ui.post('/mode', (req, res) => {
+  ui.post('/mode', async (req, res) => {
     const mode = req.body?.mode
     if (mode !== 'persistent' && mode !== 'clean') {
       throw httpError('BAD_REQUEST', 'mode: expected "persistent" or "clean"')
@@ -86,33 +95,33 @@ export function dashboardRouter(deps: RouteDeps): Router {
     const old = viewerOf(req)
     // a new mode is a new view, like a CONNECT with the other CleanSession
     // flag: a clean one starts with nothing; the old server state is discarded
-    if (old.mode === 'persistent') deps.views.delete(old.id)
+    if (old.mode === 'persistent') await deps.views.delete(old.id)
     const fresh = { ...newViewer(mode, now()), operator: old.operator }
     issue(req, res, fresh, secret, now())
     res.json({ ...viewAnswer(fresh, deps), csrf: csrfToken(fresh.id, secret) })
   })
 
-  ui.post('/login', (req, res) => {
+  ui.post('/login', async (req, res) => {
     const token = req.body?.token
     if (typeof token !== 'string' || !sameSecret(token, deps.adminToken)) {
       throw httpError('UNAUTHORIZED', 'the operator token is wrong')
     }
-    const viewer = rotate(viewerOf(req), true)
+    const viewer = await rotate(viewerOf(req), true)
     issue(req, res, viewer, secret, now())
     deps.audit(`viewer ${viewerOf(req).id} logged in as operator (now ${viewer.id})`)
     res.json({ operator: true, csrf: csrfToken(viewer.id, secret) })
   })
-  ui.post('/logout', (req, res) => {
-    const viewer = rotate(viewerOf(req), false)
+  ui.post('/logout', async (req, res) => {
+    const viewer = await rotate(viewerOf(req), false)
     issue(req, res, viewer, secret, now())
     res.json({ operator: false, csrf: csrfToken(viewer.id, secret) })
   })
 
   // Session fixation: a viewer id known before a change of rights is worth
   // nothing after it; a persistent view's server-side state moves along.
-  function rotate(old: Viewer, operator: boolean): Viewer {
+  async function rotate(old: Viewer, operator: boolean): Promise<Viewer> {
     const viewer = { ...old, id: newViewerId(), operator }
-    if (old.mode === 'persistent') deps.views.rename(old.id, viewer.id)
+    if (old.mode === 'persistent') await deps.views.rename(old.id, viewer.id)
     return viewer
   }
 
@@ -133,43 +142,26 @@ export function dashboardRouter(deps: RouteDeps): Router {
     deps.audit(`operator ${viewerOf(req).id} deleted ${JSON.stringify(clientId)}`)
     res.json({ clientId, deleted: true })
   })
+  // as POST /api/publish, with the viewer's operator right and CSRF token for the bearer token
+  ui.post('/publish', requireOperatorViewer, async (req, res) => {
+    const message = parseOperatorMessage(req.body, deps.operator.limits)
+    await deps.operator.publish(message)
+    deps.audit(`operator ${viewerOf(req).id} published ${describeOperatorMessage(message)}`)
+    res.json({ published: true, topic: message.topic, qos: message.qos, retain: message.retain })
+  })
 
   ui.get('/compare', async (req, res) => {
-    const mqtt = await measureMqtt(deps.inspector)
-    const viewer = viewerOf(req)
-    const persistentCookie = cookieBytes(
-      { ...viewer, mode: 'persistent', state: undefined },
-      secret,
+    res.json(
+      await compareFigures({
+        inspector: deps.inspector,
+        views: deps.views,
+        live: deps.live,
+        viewer: viewerOf(req),
+        secret,
+        maxMissed: deps.maxMissed,
+        simReportPath: deps.simReportPath,
+      }),
     )
-    const cleanCookie = cookieBytes(
-      { ...viewer, mode: 'clean', state: viewer.state ?? deps.views.get(viewer.id)?.state },
-      secret,
-    )
-    const views = deps.views.counts()
-    const figures: CompareFigures = {
-      mqtt: { persistent: mqtt.persistent, clean: mqtt.clean },
-      views: {
-        persistent: {
-          online: views.open,
-          offline: views.away,
-          serverBytesPerSession:
-            deps.views.size === 0 ? null : Math.round(deps.views.bytesHeld() / deps.views.size),
-          clientBytes: persistentCookie,
-          missedHeld: views.missedHeld,
-        },
-        // the server holds nothing for a clean view: 0 is what it measures
-        clean: {
-          online: deps.live.cleanConnections,
-          offline: 0,
-          serverBytesPerSession: 0,
-          clientBytes: cleanCookie,
-        },
-      },
-      sampled: mqtt.sampled,
-      liveConnections: deps.live.connections,
-      simReport: readSimReport(deps.simReportPath),
-    }
-    res.json(figures)
   })
 
   router.use('/ui', ui)
@@ -187,10 +179,6 @@ function viewAnswer(viewer: Viewer, deps: RouteDeps): ViewAnswer {
     state,
     cookieBytes: cookieBytes(viewer, deps.secret),
   }
-}
-
-function cookieBytes(viewer: Viewer, secret: Buffer): number {
-  return Buffer.byteLength(signViewer(viewer, secret), 'utf8')
 }
 
 function sameSecret(given: string, expected: string): boolean {

@@ -4,9 +4,11 @@
  * (`web/client/live.ts`) and the tests. Both ends parse what they receive
  * with the functions below; nothing is cast from `JSON.parse`.
  *
- * Types only from `broker/inspector/types.ts`: this module runs in browsers.
+ * Types only from `broker/inspector/types.ts` and `broker/metrics/history-types.ts`:
+ * this module runs in browsers.
  */
 import type { SessionChange, SessionEvent } from '../../broker/inspector/types.ts'
+import type { MetricSample } from '../../broker/metrics/history-types.ts'
 
 /** How a view keeps its state: the dashboard's own CleanSession flag. */
 export type ViewMode = 'persistent' | 'clean'
@@ -30,6 +32,8 @@ export type ServerMessage =
       missedDropped: number
     }
   | { type: 'change'; change: LiveChange }
+  /** The broker's metric sample just taken (every 5 s), for the overview's charts. */
+  | { type: 'metrics'; sample: MetricSample }
 
 export type ClientMessage = { type: 'ping' }
 
@@ -48,6 +52,9 @@ export function parseServerMessage(text: string): ServerMessage | null {
   }
   if (value.type === 'change' && isLiveChange(value.change)) {
     return { type: 'change', change: value.change }
+  }
+  if (value.type === 'metrics' && isMetricSample(value.sample)) {
+    return { type: 'metrics', sample: value.sample }
   }
   return null
 }
@@ -69,9 +76,11 @@ const eventTypes: ReadonlySet<string> = new Set<SessionEvent['type']>([
   'delivered',
   'expired',
   'deleted',
+  'will',
 ])
 
-function isLiveChange(value: unknown): value is LiveChange {
+/** Whether a value parsed from JSON is a change as the server numbers it (the view store reads them back too). */
+export function isLiveChange(value: unknown): value is LiveChange {
   if (!isObject(value)) return false
   const { seq, clientId, event } = value
   return (
@@ -81,6 +90,19 @@ function isLiveChange(value: unknown): value is LiveChange {
     typeof event.type === 'string' &&
     eventTypes.has(event.type) &&
     typeof event.at === 'number'
+  )
+}
+
+const gauges = ['at', 'connections', 'online', 'offline', 'queued', 'inflight'] as const
+const counters = ['received', 'sent', 'dropped'] as const
+const rates = ['receivedPerSec', 'sentPerSec', 'droppedPerSec'] as const
+
+function isMetricSample(value: unknown): value is MetricSample {
+  if (!isObject(value)) return false
+  const number = (v: unknown) => typeof v === 'number' && Number.isFinite(v)
+  return (
+    [...gauges, ...counters].every((k) => number(value[k])) &&
+    rates.every((k) => value[k] === null || number(value[k]))
   )
 }
 

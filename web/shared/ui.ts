@@ -9,7 +9,7 @@ import type { ViewMode } from './messages.ts'
 /** What a view remembers: followed ClientIDs and the list filter. */
 export interface ViewState {
   follows: string[]
-  filter: { state: 'all' | 'online' | 'offline'; prefix: string }
+  filter: { state: 'all' | 'online' | 'offline' | 'ended'; prefix: string }
 }
 
 /** What `GET /ui/view` answers: the viewer's mode, role and view state. */
@@ -26,13 +26,22 @@ export interface CompareFigures {
   mqtt: {
     persistent: ModelFigures
     clean: ModelFigures
+    /** CleanSession=1 with a client that subscribes again on each connect: derived, see `derived`. */
+    resubscribe: ModelFigures
   }
   views: {
-    persistent: ModelFigures & { missedHeld: number }
+    persistent: ModelFigures & {
+      /** Missed session events held for views with no page open, and their bytes (JSON). */
+      missedHeld: number
+      missedBytes: number
+      /** The most a view keeps while away. */
+      maxMissed: number
+    }
     clean: ModelFigures
   }
   /** Sessions sampled to measure the MQTT figures. */
   sampled: number
+  /** Open live-channel connections, the asking page's own included (it asks once connected). */
   liveConnections: number
   simReport: { path: string; report: SimReport } | { path: string; missing: string }
 }
@@ -42,6 +51,8 @@ export interface ModelFigures {
   offline: number
   /** Mean bytes the server holds per session of this model; null when there is none to measure. */
   serverBytesPerSession: number | null
-  /** Mean bytes the client holds (a cookie); null for MQTT. */
+  /** Mean bytes the client holds (a cookie, a topic list); null when it holds nothing of it. */
   clientBytes: number | null
+  /** null: measured; else how the figures were derived, and from what. */
+  derived: string | null
 }

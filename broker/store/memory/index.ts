@@ -1,16 +1,22 @@
 import { Readable } from 'node:stream'
 import { SessionLabError } from '../../errors.ts'
 import { compareClientIds } from '../client-id-order.ts'
+import { outgoingEntryOf, retainedEntryOf, topicsOfPage } from '../listing.ts'
 import { copyOutgoing, copyPublish } from '../packet.ts'
 import { Qos0Index } from '../qos0-index.ts'
 import { isQueued, payloadBytes, QueueTally } from '../queue-tally.ts'
 import { hasWildcard, SubscriptionTrie, topicMatcher } from '../topics.ts'
 import type {
   ClientRef,
+  DashboardViewRecord,
+  OutgoingEntry,
   OutgoingPacket,
+  OutgoingRange,
   OutgoingRef,
   QueuedEntry,
   QueueTotals,
+  RetainedEntry,
+  RetainedRange,
   SessionRange,
   SessionRecord,
   SessionStats,
@@ -51,6 +57,8 @@ class MemoryStore implements SessionStore {
   readonly #sessions = new Map<string, SessionRecord>()
   /** queue entry -> when it was queued */
   readonly #queuedAt = new WeakMap<OutgoingPacket, number>()
+  /** viewer id -> the dashboard's persistent view */
+  readonly #dashboardViews = new Map<string, DashboardViewRecord>()
   readonly #now: () => number
 
   constructor(now: () => number = Date.now) {
@@ -135,6 +143,14 @@ class MemoryStore implements SessionStore {
     return { subsCount: this.#trie.count, clientsCount: this.#subscriptions.size }
   }
 
+  async countSubscriptions(): Promise<number> {
+    return this.#trie.count + this.#qos0.count
+  }
+
+  async countRetained(): Promise<number> {
+    return this.#retained.size
+  }
+
   async subscriptionsByTopic(topic: string): Promise<TopicSubscription[]> {
     return this.#trie.match(topic)
   }
@@ -192,8 +208,12 @@ class MemoryStore implements SessionStore {
       queue && messageId != null
         ? queue.findByMessageId(messageId, (e) => brokerId == null || e.brokerId !== brokerId)
         : undefined
-    if (replaced === undefined) throw new Error('no such packet')
-    queue?.replace(replaced, copyOutgoing(packet))
+    if (queue === undefined || replaced === undefined) throw new Error('no such packet')
+    const copy = copyOutgoing(packet)
+    // it keeps its place and the time it was queued, as in the other stores
+    const queuedAt = this.#queuedAt.get(queue.get(replaced) as OutgoingPacket)
+    if (queuedAt !== undefined) this.#queuedAt.set(copy, queuedAt)
+    queue.replace(replaced, copy)
   }
 
   async outgoingClearMessageId(
@@ -432,8 +452,34 @@ class MemoryStore implements SessionStore {
     if (queue) this.#forgetIfEmpty(clientId, queue)
   }
 
+  async listOutgoing(clientId: string, range: OutgoingRange): Promise<OutgoingEntry[]> {
+    const queue = this.#outgoing.get(clientId)
+    if (!queue) return []
+    return queue
+      .page(range.after ?? -1, range.limit)
+      .map(([seq, entry]) => outgoingEntryOf(seq, entry, this.#queuedAt.get(entry) ?? null))
+  }
+
+  async listRetained(range: RetainedRange): Promise<RetainedEntry[]> {
+    return topicsOfPage(this.#retained.keys(), range).map((topic) =>
+      retainedEntryOf(this.#retained.get(topic) as StoredPacket),
+    )
+  }
+
   qos0SubscriptionsByTopic(topic: string): TopicSubscription[] {
     return this.#qos0.match(topic)
+  }
+
+  async loadDashboardViews(): Promise<DashboardViewRecord[]> {
+    return Array.from(this.#dashboardViews.values(), (view) => ({ ...view }))
+  }
+
+  async saveDashboardViews(views: readonly DashboardViewRecord[]): Promise<void> {
+    for (const view of views) this.#dashboardViews.set(view.id, { ...view })
+  }
+
+  async deleteDashboardViews(ids: readonly string[]): Promise<void> {
+    for (const id of ids) this.#dashboardViews.delete(id)
   }
 
   async flush(): Promise<void> {}

@@ -65,6 +65,28 @@ export class MemoryQueue {
     return this.#entries.get(seq)
   }
 
+  /**
+   * Up to `limit` entries after sequence number `after` (-1: from the
+   * start), in queue order. Probing each later sequence number costs what was
+   * ever queued after `after`, walking the Map what is still held before it:
+   * the cheaper of the two is taken.
+   */
+  page(after: number, limit: number): [seq: number, entry: OutgoingPacket][] {
+    const page: [number, OutgoingPacket][] = []
+    if (this.#nextSeq - after - 1 <= this.#entries.size) {
+      for (let seq = after + 1; seq < this.#nextSeq && page.length < limit; seq++) {
+        const entry = this.#entries.get(seq)
+        if (entry !== undefined) page.push([seq, entry])
+      }
+      return page
+    }
+    for (const [seq, entry] of this.#entries) {
+      if (page.length === limit) break
+      if (seq > after) page.push([seq, entry])
+    }
+    return page
+  }
+
   /** Appends an entry at the end of the queue. */
   push(entry: OutgoingPacket): void {
     const seq = this.#nextSeq++

@@ -49,6 +49,11 @@ export class RedisKeys {
     return `${this.prefix}willbroker`
   }
 
+  /** HASH viewer id -> the dashboard's persistent view (see dashboard-views.ts). */
+  get dashboardViews(): string {
+    return `${this.prefix}dashviews`
+  }
+
   /** The client's queue entries, in order (see lua-outgoing.ts for the three keys). */
   queue(clientId: string): string {
     return `${this.prefix}q:${clientId}`

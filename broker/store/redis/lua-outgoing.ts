@@ -151,6 +151,26 @@ return out
 `
 
 /**
+ * KEYS: q, h. ARGV: after, limit. A page of the queue in order after
+ * sequence number ARGV[1], for an operator: { s, body, messageId or '',
+ * queuedAt or '' }...
+ */
+export const LIST = `
+local seqs = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '+inf', 'LIMIT', 0, ARGV[2])
+local out = {}
+for _, s in ipairs(seqs) do
+  local found = redis.call('HMGET', KEYS[2], 'b:' .. s, 'm:' .. s, 't:' .. s)
+  if found[1] then
+    out[#out + 1] = s
+    out[#out + 1] = found[1]
+    out[#out + 1] = found[2] or ''
+    out[#out + 1] = found[3] or ''
+  end
+end
+return out
+`
+
+/**
  * KEYS: u, h, seq. ARGV: after, last, limit. The totals and the last sequence
  * number handed out, then a page of never-sent entries: { s, body, bytes }...
  */

@@ -1,7 +1,9 @@
 import { Readable } from 'node:stream'
+import { outgoingEntryOf } from '../listing.ts'
 import { copyOutgoing, copyPublish, isPubrel } from '../packet.ts'
 import { payloadBytes } from '../queue-tally.ts'
 import type {
+  OutgoingEntry,
   OutgoingPacket,
   OutgoingRef,
   QueuedEntry,
@@ -16,6 +18,11 @@ import { int, list, type Scripts, text } from './scripts.ts'
 export const OUTGOING_PAGE_SIZE = 500
 /** Never-sent entries read per round trip while walking a queue for drops. */
 const DROP_PAGE_SIZE = 64
+/**
+ * Entries read per round trip for an operator's listing: each comes whole
+ * (payload and all, up to --max-packet-size), so few at a time.
+ */
+const LIST_PAGE_SIZE = 64
 
 /**
  * The outgoing queues: a copy of each packet per client, indexed by
@@ -97,6 +104,32 @@ export class RedisOutgoing {
       if (page.length < OUTGOING_PAGE_SIZE * 3) return
       after = text(page[page.length - 3])
     }
+  }
+
+  /**
+   * A page of the client's queue for an operator, after sequence number
+   * `after`, read {@link LIST_PAGE_SIZE} entries a round trip: each entry is
+   * decoded whole and only its payload's head kept.
+   */
+  async list(clientId: string, after: number, limit: number): Promise<OutgoingEntry[]> {
+    const keys = [this.#keys.queue(clientId), this.#keys.entries(clientId)]
+    const entries: OutgoingEntry[] = []
+    let from = after
+    while (entries.length < limit) {
+      const want = Math.min(LIST_PAGE_SIZE, limit - entries.length)
+      const page = list(await this.#scripts.run('listQueue', keys, [from, want]))
+      for (let i = 0; i < page.length; i += 4) {
+        const packet = decodeOutgoing(page[i + 1] as Buffer, text(page[i + 2]))
+        const queuedAt = text(page[i + 3])
+        entries.push(
+          outgoingEntryOf(int(page[i]), packet, queuedAt === '' ? null : Number(queuedAt)),
+        )
+      }
+      // each read is one script, so a short page is the end of the queue
+      if (page.length < want * 4) break
+      from = int(page[page.length - 4])
+    }
+    return entries
   }
 
   /** The client's never-sent PUBLISH entries and their payload bytes, as Redis holds them. */

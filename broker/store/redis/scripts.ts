@@ -7,6 +7,7 @@ const SCRIPTS = {
   update: outgoing.UPDATE,
   clear: outgoing.CLEAR,
   page: outgoing.PAGE,
+  listQueue: outgoing.LIST,
   unsentPage: outgoing.UNSENT_PAGE,
   drop: outgoing.DROP,
   totals: outgoing.TOTALS,

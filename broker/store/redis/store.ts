@@ -4,10 +4,15 @@ import type { Redis } from 'ioredis'
 import { SessionLabError } from '../../errors.ts'
 import type {
   ClientRef,
+  DashboardViewRecord,
+  OutgoingEntry,
   OutgoingPacket,
+  OutgoingRange,
   OutgoingRef,
   QueuedEntry,
   QueueTotals,
+  RetainedEntry,
+  RetainedRange,
   SessionRange,
   SessionRecord,
   SessionStats,
@@ -19,6 +24,7 @@ import type {
   TopicSubscription,
   WillPacket,
 } from '../types.ts'
+import { RedisDashboardViews } from './dashboard-views.ts'
 import { RedisIncoming } from './incoming.ts'
 import type { RedisKeys } from './keys.ts'
 import { RedisOutgoing } from './outgoing.ts'
@@ -45,6 +51,7 @@ export class RedisSessionStore implements SessionStore {
   readonly #wills: RedisWills
   readonly #retained: RedisRetained
   readonly #incoming: RedisIncoming
+  readonly #dashboardViews: RedisDashboardViews
   /** Writes issued and not yet answered, for `flush`. */
   readonly #pending = new Set<Promise<unknown>>()
   #broker: StoreBroker | undefined
@@ -61,6 +68,7 @@ export class RedisSessionStore implements SessionStore {
     this.#wills = new RedisWills(redis, scripts, keys)
     this.#retained = new RedisRetained(redis, keys)
     this.#incoming = new RedisIncoming(redis, keys)
+    this.#dashboardViews = new RedisDashboardViews(redis, keys)
   }
 
   /** What every key of this store starts with. */
@@ -104,6 +112,14 @@ export class RedisSessionStore implements SessionStore {
 
   countOffline(): Promise<{ subsCount: number; clientsCount: number }> {
     return this.#subscriptions.count()
+  }
+
+  async countSubscriptions(): Promise<number> {
+    return this.#subscriptions.countAll()
+  }
+
+  countRetained(): Promise<number> {
+    return this.#retained.count()
   }
 
   async subscriptionsByTopic(topic: string): Promise<TopicSubscription[]> {
@@ -273,6 +289,14 @@ export class RedisSessionStore implements SessionStore {
     return this.#write(this.#outgoing.dropOldest(clientId, drop))
   }
 
+  listOutgoing(clientId: string, range: OutgoingRange): Promise<OutgoingEntry[]> {
+    return this.#outgoing.list(clientId, range.after ?? 0, range.limit)
+  }
+
+  listRetained(range: RetainedRange): Promise<RetainedEntry[]> {
+    return this.#retained.list(range)
+  }
+
   qos0SubscriptionsByTopic(topic: string): TopicSubscription[] {
     return this.#subscriptions.qos0ByTopic(topic)
   }
@@ -280,6 +304,18 @@ export class RedisSessionStore implements SessionStore {
   /** Resolves once the subscription changes other brokers announced are mirrored here. */
   subscriptionsSettled(): Promise<void> {
     return this.#subscriptions.settled()
+  }
+
+  loadDashboardViews(): Promise<DashboardViewRecord[]> {
+    return this.#dashboardViews.all()
+  }
+
+  saveDashboardViews(views: readonly DashboardViewRecord[]): Promise<void> {
+    return this.#write(this.#dashboardViews.put(views))
+  }
+
+  deleteDashboardViews(ids: readonly string[]): Promise<void> {
+    return this.#write(this.#dashboardViews.delete(ids))
   }
 
   async flush(): Promise<void> {

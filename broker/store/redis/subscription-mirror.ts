@@ -19,6 +19,11 @@ export class SubscriptionMirror {
     return this.#trie.count
   }
 
+  /** QoS 0 subscriptions, which {@link count} (aedes' `countOffline`) leaves out. */
+  get qos0Count(): number {
+    return this.#qos0.count
+  }
+
   /** Subscriptions were made or changed: the last of several to one filter wins. */
   add(clientId: string, subs: readonly StoredSubscription[]): void {
     let matched = this.#matched.get(clientId)

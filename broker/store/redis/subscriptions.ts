@@ -106,6 +106,11 @@ export class RedisSubscriptions {
     }
   }
 
+  /** Every client's subscriptions, QoS 0 included, from this process's mirror. */
+  countAll(): number {
+    return this.#mirror.count + this.#mirror.qos0Count
+  }
+
   /** The clients with a subscription to exactly `topic`, in order of their first subscription. */
   async *clientsWithFilter(topic: string): AsyncGenerator<string> {
     for (let start = 0; ; start += LOAD_PAGE) {

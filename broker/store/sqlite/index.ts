@@ -5,10 +5,15 @@ import { Qos0Index } from '../qos0-index.ts'
 import { firstSendBytes, isQueued, payloadBytes, QueueTally } from '../queue-tally.ts'
 import type {
   ClientRef,
+  DashboardViewRecord,
+  OutgoingEntry,
   OutgoingPacket,
+  OutgoingRange,
   OutgoingRef,
   QueuedEntry,
   QueueTotals,
+  RetainedEntry,
+  RetainedRange,
   SessionRange,
   SessionRecord,
   SessionStats,
@@ -22,6 +27,7 @@ import type {
 } from '../types.ts'
 import { WriteBatch } from './batch.ts'
 import { Checkpointer, type CheckpointResult } from './checkpointer.ts'
+import { DashboardViews } from './dashboard-views.ts'
 import { IncomingPackets } from './incoming.ts'
 import { lockStore } from './lock.ts'
 import { ensureDirectory, openDatabase, type SyncMode } from './open.ts'
@@ -68,6 +74,7 @@ class SqliteStore implements SessionStore {
   readonly #sessions: SessionTable
   readonly #stats: SessionStatsQueries
   readonly #queued: QueuedMessages
+  readonly #dashboardViews: DashboardViews
   readonly #tally = new QueueTally()
   readonly #qos0 = new Qos0Index()
   readonly #now: () => number
@@ -91,6 +98,7 @@ class SqliteStore implements SessionStore {
     this.#sessions = new SessionTable(db)
     this.#stats = new SessionStatsQueries(db)
     this.#queued = new QueuedMessages(db)
+    this.#dashboardViews = new DashboardViews(db)
   }
 
   /** Hands WAL checkpoints to `checkpointer`'s thread; {@link destroy} closes it. */
@@ -141,6 +149,14 @@ class SqliteStore implements SessionStore {
 
   async countOffline(): Promise<{ subsCount: number; clientsCount: number }> {
     return this.#subscriptions.count()
+  }
+
+  async countSubscriptions(): Promise<number> {
+    return this.#subscriptions.count().subsCount + this.#qos0.count
+  }
+
+  async countRetained(): Promise<number> {
+    return this.#read(() => this.#retained.count())
   }
 
   async subscriptionsByTopic(topic: string): Promise<TopicSubscription[]> {
@@ -354,8 +370,28 @@ class SqliteStore implements SessionStore {
     return this.#batch.run(() => this.#queued.dropOldest(clientId, this.#tally, drop))
   }
 
+  async listOutgoing(clientId: string, range: OutgoingRange): Promise<OutgoingEntry[]> {
+    return this.#read(() => this.#outgoing.list(clientId, range.after ?? 0, range.limit))
+  }
+
+  async listRetained(range: RetainedRange): Promise<RetainedEntry[]> {
+    return this.#read(() => this.#retained.list(range))
+  }
+
   qos0SubscriptionsByTopic(topic: string): TopicSubscription[] {
     return this.#qos0.match(topic)
+  }
+
+  async loadDashboardViews(): Promise<DashboardViewRecord[]> {
+    return this.#read(() => this.#dashboardViews.all())
+  }
+
+  saveDashboardViews(views: readonly DashboardViewRecord[]): Promise<void> {
+    return this.#batch.run(() => this.#dashboardViews.put(views))
+  }
+
+  deleteDashboardViews(ids: readonly string[]): Promise<void> {
+    return this.#batch.run(() => this.#dashboardViews.delete(ids))
   }
 
   flush(): Promise<void> {

@@ -1,6 +1,8 @@
 import { Readable } from 'node:stream'
 import type { Database, Statement } from 'better-sqlite3'
-import type { OutgoingPacket, OutgoingRef, StoredPacket } from '../types.ts'
+import { PAYLOAD_HEAD_BYTES, payloadHead, pubrelEntry } from '../listing.ts'
+import { toQoS } from '../packet.ts'
+import type { OutgoingEntry, OutgoingPacket, OutgoingRef, StoredPacket } from '../types.ts'
 import {
   PACKET_COLUMNS,
   type PacketParams,
@@ -26,6 +28,19 @@ type Row = PacketRow & { id: number }
 /** A page row read raw: {@link PACKET_COLUMNS}, then its id. */
 type PageRow = [...PacketParams, id: number]
 const PAGE_ROW_ID = 10
+/** A row of an operator's listing: what it shows, the payload cut to its head. */
+type ListRow = [
+  id: number,
+  cmd: string,
+  messageId: number | null,
+  topic: string | null,
+  qos: number | null,
+  retain: number | null,
+  dup: number | null,
+  bytes: number | null,
+  head: Buffer | string | null,
+  queuedAt: number | null,
+]
 
 /**
  * The outgoing queues, one table for all clients, `id` giving queue order.
@@ -46,6 +61,7 @@ export class OutgoingQueues {
   readonly #acknowledge: Statement<[string, number]>
   readonly #clearUnsent: Statement<[string, string, number], Row>
   readonly #page: Statement<[string, number, number, number], PageRow>
+  readonly #list: Statement<[string, number, number], ListRow>
   readonly #discard: Statement<[string]>
   readonly #any: Statement<[string], number>
   readonly #inflightCount: Statement<[], number>
@@ -83,6 +99,15 @@ export class OutgoingQueues {
       .prepare<[string, number, number, number], PageRow>(
         `SELECT ${COLUMNS}, id FROM outgoing
          WHERE client_id = ? AND id > ? AND id <= ? ORDER BY id LIMIT ?`,
+      )
+      .raw()
+    // substr counts characters of a string payload (TEXT) and bytes of a Buffer (BLOB):
+    // payloadHead then cuts either to bytes
+    this.#list = db
+      .prepare<[string, number, number], ListRow>(
+        `SELECT id, cmd, message_id, topic, qos, retain, dup, octet_length(payload),
+           substr(payload, 1, ${PAYLOAD_HEAD_BYTES}), queued_at
+         FROM outgoing WHERE client_id = ? AND id > ? ORDER BY id LIMIT ?`,
       )
       .raw()
     this.#discard = db.prepare('DELETE FROM outgoing WHERE client_id = ?')
@@ -174,6 +199,26 @@ export class OutgoingQueues {
       if (rows.length < OUTGOING_PAGE_SIZE) return
       after = rows[rows.length - 1][PAGE_ROW_ID]
     }
+  }
+
+  /** A page of the client's queue for an operator, after row `after`; no payload is read whole. */
+  list(clientId: string, after: number, limit: number): OutgoingEntry[] {
+    return this.#list.all(clientId, after, limit).map((row) => {
+      const [id, cmd, messageId, topic, qos, retain, dup, bytes, head, queuedAt] = row
+      if (cmd === 'pubrel') return pubrelEntry(id, messageId, queuedAt)
+      return {
+        seq: id,
+        cmd: 'publish',
+        messageId,
+        topic: topic ?? '',
+        qos: toQoS(qos ?? 0),
+        dup: dup === 1,
+        retain: retain === 1,
+        payloadBytes: bytes ?? 0,
+        payloadHead: payloadHead(head),
+        queuedAt,
+      }
+    })
   }
 
   /** Whether the client has any entry, queued or in flight. */

@@ -6,7 +6,19 @@ import type { Database } from 'better-sqlite3'
  * a file with a higher version was written by a newer SessionLab and is left
  * alone.
  */
-export const SCHEMA_VERSION = 2
+export const SCHEMA_VERSION = 3
+
+/**
+ * The dashboard's persistent views (version 3), by viewer id: data is the
+ * dashboard's own JSON (state and missed changes), last_seen ms since the epoch.
+ */
+const DASHBOARD_VIEWS_DDL = `
+CREATE TABLE dashboard_views (
+  id TEXT PRIMARY KEY,
+  last_seen INTEGER NOT NULL,
+  data TEXT NOT NULL
+) WITHOUT ROWID;
+`
 
 /**
  * Booleans are stored as 0/1 and absent values as NULL. `payload` columns are
@@ -105,6 +117,7 @@ CREATE TABLE retained (
   payload BLOB NOT NULL,
   rest BLOB NOT NULL
 );
+${DASHBOARD_VIEWS_DDL}
 `
 
 /**
@@ -130,6 +143,9 @@ const MIGRATIONS: Record<number, (db: Database, at: number) => void> = {
     `)
     // Queued before the upgrade: at least since now, as far as anyone knows.
     db.prepare('UPDATE outgoing SET queued_at = ?').run(at)
+  },
+  2(db) {
+    db.exec(DASHBOARD_VIEWS_DDL)
   },
 }
 
