@@ -5,6 +5,7 @@ import {
   forwardFilter,
   isWritable,
 } from '../aedes/connection.ts'
+import { qos0Frame } from '../aedes/qos0-frame.ts'
 import { writerOf } from '../aedes/writer.ts'
 
 /**
@@ -16,6 +17,11 @@ import { writerOf } from '../aedes/writer.ts'
  * per delivery made a fan-out a syscall per subscriber per message. Written
  * through the writer like everything sent, so it is counted with the rest.
  * Returns false when the socket's buffer is full.
+ *
+ * A fan-out hands the same message to every subscriber in turn, so the
+ * frame is encoded once and the same bytes written to each connection
+ * ({@link qos0Frame}); encoding it per subscriber was most of a QoS 0
+ * fan-out's cost.
  */
 export function writeQos0(client: Client, packet: DeliveryPacket): boolean {
   if (packet.nl && packet.clientId === client.id) return true
@@ -24,12 +30,5 @@ export function writeQos0(client: Client, packet: DeliveryPacket): boolean {
   if (!forwarded) return true
   const writer = writerOf(client)
   if (!writer || !isWritable(client)) return true
-  return writer.writePacket({
-    cmd: 'publish',
-    topic: forwarded.topic,
-    payload: forwarded.payload,
-    qos: 0,
-    retain: forwarded.retain,
-    dup: false,
-  })
+  return writer.write(qos0Frame(forwarded))
 }
