@@ -72,6 +72,29 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true })
 }
 
+/**
+ * A screenshot for the docs: taken on every run, so the page it shows is
+ * known to render, and written over `docs/img/<name>.png` (committed) only
+ * when SCREENSHOTS=1; otherwise to the test artifacts. Returns the PNG's
+ * width and height, read from its header, for the test to check.
+ */
+export async function docsScreenshot(
+  page: Page,
+  name: string,
+): Promise<{ width: number; height: number }> {
+  const dir =
+    process.env.SCREENSHOTS === '1'
+      ? join(import.meta.dirname, '..', '..', 'docs', 'img')
+      : ARTIFACTS
+  mkdirSync(dir, { recursive: true })
+  const png = await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true })
+  // the signature, then IHDR: width and height as 32-bit big-endian at bytes 16 and 20
+  if (!png.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) {
+    throw new Error(`the screenshot ${name} is not a PNG`)
+  }
+  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) }
+}
+
 /** Logs in through the login page with the broker's admin token. */
 export async function logIn(page: Page, broker: BrokerHandle): Promise<void> {
   await page.goto(`${broker.urls.http}/login`)
