@@ -5,6 +5,7 @@ import { median } from './stats.ts'
 import {
   BASELINE_BROKER,
   type BrokerName,
+  DURABLE_PEER,
   type Measurement,
   type MetricName,
   type RunRecord,
@@ -31,6 +32,8 @@ export interface SummaryRow {
   max?: number
   /** median / the baseline broker's median. */
   ratio?: number
+  /** median / the durable peer's median. */
+  peerRatio?: number
   /** Load generator CPU (all its processes) as a share of one core: median and worst run. */
   generatorCpu?: number
   generatorCpuMax?: number
@@ -102,8 +105,10 @@ export function aggregate(records: RunRecord[], options: BenchOptions): SummaryR
       ),
     )
     const baseline = metricRows.find((row) => row.broker === BASELINE_BROKER)?.median
+    const peer = metricRows.find((row) => row.broker === DURABLE_PEER)?.median
     for (const row of metricRows) {
       if (row.median !== undefined && baseline !== undefined) row.ratio = row.median / baseline
+      if (row.median !== undefined && peer !== undefined) row.peerRatio = row.median / peer
       rows.push(row)
     }
   }

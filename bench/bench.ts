@@ -77,6 +77,10 @@ async function runOnce(key: RunKey, options: BenchOptions): Promise<RunRecord> {
     const error = 'n/a: keeps sessions in memory only, so a restart loses them'
     return { ...key, outcome: { ok: false, stage: 'n/a', error }, warnings: [] }
   }
+  if (key.workload === 'live-qos2' && key.broker === 'rabbitmq') {
+    const error = 'n/a: RabbitMQ 3.10 has no QoS 2 (it grants and delivers QoS 1)'
+    return { ...key, outcome: { ok: false, stage: 'n/a', error }, warnings: [] }
+  }
   let broker: RunningBroker
   try {
     broker = await startBroker(key.broker)

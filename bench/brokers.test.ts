@@ -42,6 +42,7 @@ describe('keepsSessionsOnRestart', () => {
     expect(keepsSessionsOnRestart('aedes-bare')).toBe(false)
     expect(keepsSessionsOnRestart('sessionlab-sqlite')).toBe(true)
     expect(keepsSessionsOnRestart('mosquitto')).toBe(true)
+    expect(keepsSessionsOnRestart('rabbitmq')).toBe(true)
     expect(keepsSessionsOnRestart('sessionlab-redis-2')).toBe(true)
   })
 })

@@ -10,7 +10,8 @@ import {
   startProcess,
 } from './children.ts'
 import { pickFreePort, waitForTcp } from './ports.ts'
-import type { BrokerName, Target, Targets } from './types.ts'
+import { startRabbitMQ } from './rabbitmq.ts'
+import type { BrokerName, RunningBroker, Target } from './types.ts'
 
 export const MOSQUITTO = '/usr/sbin/mosquitto'
 export const REDIS_SERVER = '/usr/bin/redis-server'
@@ -20,26 +21,11 @@ const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url))
  * the broker under a workload (NODE_OPTIONS refuses --cpu-prof, and would reach generators too).
  */
 const BROKER_NODE_ARGS = (process.env.BENCH_BROKER_NODE_ARGS ?? '').split(' ').filter(Boolean)
-const READY_TIMEOUT_MS = 20_000
+export const READY_TIMEOUT_MS = 20_000
 /** A broker holding 100,000 sessions may take a while to write them out on SIGTERM. */
 const STOP_GRACE_MS = 60_000
 
-/** A broker under test, listening; `stop()` ends it and removes its data dirs. */
-export interface RunningBroker {
-  name: BrokerName
-  targets: Targets
-  /** Node 1's HTTP API (SessionLab kinds). */
-  http?: string
-  /** The processes whose CPU (and RSS) count as the broker's: every node, and Redis. */
-  pids(): number[]
-  /** The exit status after SIGTERM, so the driver can flag a broker that did not exit cleanly. */
-  stop(): Promise<ExitInfo>
-  /**
-   * Brokers that keep sessions across a restart: SIGTERM every node, wait for it to exit, spawn it
-   * again on the same data and port. Resolves just after the spawn, with `performance.now()` then.
-   */
-  restart?(): Promise<{ spawnedAt: number; stopped: ExitInfo }>
-}
+export type { RunningBroker }
 
 /** Whether the broker keeps its sessions across a restart of its processes. */
 export function keepsSessionsOnRestart(name: BrokerName): boolean {
@@ -61,6 +47,8 @@ export function startBroker(name: BrokerName): Promise<RunningBroker> {
       return startAedesBare()
     case 'mosquitto':
       return startMosquitto()
+    case 'rabbitmq':
+      return startRabbitMQ(STOP_GRACE_MS)
   }
 }
 

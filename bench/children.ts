@@ -71,9 +71,23 @@ export interface ManagedProcess {
 
 const TAIL_LINES = 40
 
-/** Spawns `command`, draining its output so a chatty broker never blocks on a full pipe. */
-export function startProcess(command: string, args: string[], cwd: string): ManagedProcess {
-  const child = track(spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] }))
+/**
+ * Spawns `command`, draining its output so a chatty broker never blocks on a full pipe; `env`
+ * is added to this process's environment.
+ */
+export function startProcess(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): ManagedProcess {
+  const child = track(
+    spawn(command, args, {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    }),
+  )
   const lines: string[] = []
   const listeners: Array<(line: string) => void> = []
   const exited = new Promise<ExitInfo>((resolve) => {

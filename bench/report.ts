@@ -2,7 +2,7 @@ import { NOISE, SATURATION, type SummaryRow } from './aggregate.ts'
 import type { BenchOptions } from './args.ts'
 import type { MachineInfo } from './machine.ts'
 import { METRICS, type Unit } from './metrics.ts'
-import { BASELINE_BROKER } from './types.ts'
+import { BASELINE_BROKER, DURABLE_PEER } from './types.ts'
 
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })
 
@@ -21,6 +21,7 @@ function header(unit: Unit): string[] {
     'min',
     'max',
     `vs ${BASELINE_BROKER}`,
+    `vs ${DURABLE_PEER}`,
     'broker CPU',
     'gen CPU',
     'other CPU',
@@ -28,7 +29,7 @@ function header(unit: Unit): string[] {
   ]
 }
 
-/** One table per metric: median, spread, ratio to Mosquitto, CPU of broker, generator, others. */
+/** One table per metric: median, spread, ratios to Mosquitto and to RabbitMQ, CPU of broker, generator, others. */
 export function formatTables(rows: SummaryRow[], options: BenchOptions): string {
   const out: string[] = []
   const metrics = [...new Set(rows.map((r) => r.metric))]
@@ -49,7 +50,7 @@ export function formatTables(rows: SummaryRow[], options: BenchOptions): string 
   if (rows.some((r) => r.notApplicable)) {
     out.push(
       'n/a: not meaningful for this broker (a restart of a broker that keeps sessions in memory',
-      '  only) or not measured by it (the HTTP API of SessionLab).',
+      '  only), not measured by it (the HTTP API of SessionLab) or not supported (QoS 2 on RabbitMQ).',
     )
   }
   if (rows.some((r) => r.noisy)) {
@@ -69,9 +70,9 @@ export function formatTables(rows: SummaryRow[], options: BenchOptions): string 
 
 function cells(row: SummaryRow): string[] {
   if (row.notApplicable && row.median === undefined) {
-    return [row.broker, 'n/a', '', '', '', '', '', '', '']
+    return [row.broker, 'n/a', '', '', '', '', '', '', '', '']
   }
-  if (row.median === undefined) return [row.broker, 'failed', '', '', '', '', '', '', '']
+  if (row.median === undefined) return [row.broker, 'failed', '', '', '', '', '', '', '', '']
   const figure = (value: number | undefined): string => formatFigure(value ?? 0, row.unit)
   return [
     row.broker,
@@ -79,6 +80,7 @@ function cells(row: SummaryRow): string[] {
     figure(row.min),
     figure(row.max),
     row.ratio === undefined ? '-' : `${row.ratio.toFixed(2)}x`,
+    row.peerRatio === undefined ? '-' : `${row.peerRatio.toFixed(2)}x`,
     row.brokerCpu === undefined ? '-' : percent(row.brokerCpu),
     generatorCell(row),
     withMax(row.otherCpu, row.otherCpuMax),

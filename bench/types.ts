@@ -3,12 +3,32 @@
  * interval produced, and the jobs the driver hands to load-generator processes.
  */
 
+import type { ExitInfo } from './children.ts'
+
+/** A broker under test, listening; `stop()` ends it and removes its data dirs. */
+export interface RunningBroker {
+  name: BrokerName
+  targets: Targets
+  /** Node 1's HTTP API (SessionLab kinds). */
+  http?: string
+  /** The processes whose CPU (and RSS) count as the broker's: every node, and Redis. */
+  pids(): number[]
+  /** The exit status after SIGTERM, so the driver can flag a broker that did not exit cleanly. */
+  stop(): Promise<ExitInfo>
+  /**
+   * Brokers that keep sessions across a restart: SIGTERM every node, wait for it to exit, spawn it
+   * again on the same data and port. Resolves just after the spawn, with `performance.now()` then.
+   */
+  restart?(): Promise<{ spawnedAt: number; stopped: ExitInfo }>
+}
+
 /** The brokers a plain `npm run bench` runs, in the order they are run and printed. */
 export const DEFAULT_BROKERS = [
   'sessionlab-sqlite',
   'sessionlab-memory',
   'aedes-bare',
   'mosquitto',
+  'rabbitmq',
 ] as const
 
 /** Every broker the harness knows how to start; the cluster kinds are opt-in (`--brokers`). */
@@ -17,6 +37,9 @@ export type BrokerName = (typeof BROKER_NAMES)[number]
 
 /** The broker every other one is compared with. */
 export const BASELINE_BROKER: BrokerName = 'mosquitto'
+
+/** The durable peer: RabbitMQ's MQTT plugin confirms a QoS 1 PUBLISH after persisting it. */
+export const DURABLE_PEER: BrokerName = 'rabbitmq'
 
 /** The workloads a plain `npm run bench` runs, in order. */
 export const DEFAULT_WORKLOADS = [
