@@ -29,7 +29,9 @@ import { operatorConsole } from './operator/index.ts'
 import { createPolicies, type Policies } from './policies/index.ts'
 import { clientIdAndKeepaliveStage } from './rules/connect-rules.ts'
 import { deliveryStage } from './rules/delivery.ts'
+import { guardProtocol } from './rules/malformed-packets.ts'
 import { SessionPersistence } from './rules/persistence.ts'
+import { protocolLevelStage } from './rules/protocol-level.ts'
 import { clearIncomingDup, commitBeforeAckStage, refuseSysTopics } from './rules/publish.ts'
 import { resumeClaimsStage } from './rules/resume-claims.ts'
 import { hideSessionMarker } from './rules/session-present.ts'
@@ -156,6 +158,7 @@ export async function createBroker(
   const stages: Stages = {
     connect: [
       tracking.connectStage, // read: the inspector records the connection
+      protocolLevelStage, // read: a level the name does not announce gets CONNACK 1 [MQTT-3.1.2-2]
       authorize.usernameAsClientId, // read: --clientid-from-username
       resumeClaimsStage, // read: a resume's queue and live traffic claim each message once
       delivery, // read: QoS capped by the granted subscriptions; slow consumers closed
@@ -219,10 +222,11 @@ export async function createBroker(
 
   const servers: { close(): Promise<void> }[] = []
   try {
+    // malformed packets and strings close the connection (broker/rules/malformed-packets.ts)
     const overTcp = (conn: ConnectionWriter) =>
-      guardConnection(aedes.handle(conn), config.maxPacketSize, gate)
+      guardConnection(guardProtocol(aedes.handle(conn)), config.maxPacketSize, gate)
     const overWs = (conn: ConnectionWriter, req: IncomingMessage) =>
-      guardConnection(aedes.handle(conn, req), config.maxPacketSize, gate)
+      guardConnection(guardProtocol(aedes.handle(conn, req)), config.maxPacketSize, gate)
     const tcp = await openTcpListener(overTcp, sent, config.host, config.mqttPort)
     servers.push({ close: () => closeServer(tcp.server) })
     const ws = await openWsListener(overWs, sent, config.host, config.wsPort, config.wsPath)

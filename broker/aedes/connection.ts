@@ -1,6 +1,13 @@
 import type { IncomingMessage } from 'node:http'
 import type { Aedes, AedesPublishPacket, Client } from 'aedes'
-import { clientInternals, type Deliver, type DeliveryPacket, type Will } from './internals.ts'
+import {
+  clientInternals,
+  type Deliver,
+  type DeliveryPacket,
+  type Parser,
+  type Will,
+} from './internals.ts'
+import { writerOf } from './writer.ts'
 
 /**
  * Named operations on one aedes connection (an aedes `Client`): everything
@@ -52,6 +59,137 @@ export function guardIncomingBytes(
     parser.emit('error', new Error(reason))
     return 0
   }
+}
+
+/** A packet as the parser completed it, before aedes sees it. */
+export interface ParsedPacket extends IncomingPacket {
+  /** The Remaining Length [MQTT-2.2.3]. */
+  length: number
+  [field: string]: unknown
+}
+
+/**
+ * Checks every packet the connection's parser completes, before aedes (or
+ * anyone) sees it. `read` is how many bytes of the Remaining Length the
+ * parser read: fewer than `packet.length` means bytes it never looked at. A
+ * reason returned fails the parse with it, so aedes closes the connection
+ * as for any malformed packet [MQTT-4.8.0-1] (publishing its Will, if it was
+ * accepted), and the bytes after it are not parsed.
+ */
+export function checkIncomingPackets(
+  client: Client,
+  check: (packet: ParsedPacket, read: number) => string | null,
+): void {
+  const parser = clientInternals(client)._parser
+  const emit = parser.emit.bind(parser)
+  parser.emit = (event: string | symbol, ...args: unknown[]): boolean => {
+    if (event === 'packet') {
+      const reason = check(args[0] as ParsedPacket, parser._pos)
+      if (reason !== null) {
+        parser._emitError(new Error(reason))
+        return true
+      }
+    }
+    return emit(event, ...args)
+  }
+  failOnce(parser)
+}
+
+/**
+ * Checks every UTF-8 string field the parser reads (topics, filters,
+ * ClientID, Will topic, user name; MQTT 5 string properties), with its
+ * bytes: mqtt-packet decodes them with replacement characters, so ill-formed
+ * bytes are seen only here. `bytes` copies them out of the parser's buffer,
+ * which a check of plain ASCII need not ask for. A reason returned fails
+ * the parse with it (see {@link checkIncomingPackets}).
+ */
+export function checkIncomingStrings(
+  client: Client,
+  check: (text: string, bytes: () => Buffer, cmd: string | undefined) => string | null,
+): void {
+  const parser = clientInternals(client)._parser
+  const parseString = parser._parseString.bind(parser)
+  parser._parseString = () => {
+    const start = parser._pos
+    const text = parseString()
+    if (text === null) return null
+    // the string's bytes follow its 2-byte length
+    const bytes = () => parser._list.slice(start + 2, parser._pos)
+    const reason = check(text, bytes, parser.packet.cmd)
+    if (reason === null) return text
+    parser._emitError(new Error(reason))
+    return null
+  }
+  failOnce(parser)
+}
+
+/** What a CONNECT that failed to parse had shown of itself. */
+export interface PartialConnect {
+  protocolId: string | undefined
+  protocolVersion: number | undefined
+}
+
+/**
+ * Calls `listener` when a CONNECT fails to parse, before aedes closes the
+ * connection, with the parser's reason and what it had read: a rule may
+ * still write its answer (the connection's writer sends what it holds
+ * before the transport goes, broker/aedes/writer.ts).
+ */
+export function onConnectParseError(
+  client: Client,
+  listener: (reason: string, connect: PartialConnect) => void,
+): void {
+  const parser = clientInternals(client)._parser
+  parser.prependListener('error', (err: Error) => {
+    const packet = parser.packet
+    if (packet.cmd !== 'connect') return
+    listener(err.message, {
+      protocolId: packet.protocolId,
+      protocolVersion: packet.protocolVersion,
+    })
+  })
+}
+
+/**
+ * The first failure of a packet is its reason: mqtt-packet's own report
+ * that follows a check's ("Cannot parse topic" after a refused string) is
+ * dropped, so the connection fails once, with the check's reason.
+ */
+function failOnce(parser: Parser): void {
+  const marked = parser as Parser & { [FAIL_ONCE]?: true }
+  if (marked[FAIL_ONCE]) return
+  marked[FAIL_ONCE] = true
+  const emitError = parser._emitError.bind(parser)
+  parser._emitError = (err: Error) => {
+    if (parser.error) return
+    emitError(err)
+  }
+}
+
+const FAIL_ONCE = Symbol('failOnce')
+
+/**
+ * Makes aedes refuse a CONNECT with CONNACK 0x01 (unacceptable protocol
+ * version): aedes answers so for any level outside 3-4 as it starts the
+ * CONNECT (lib/handlers/connect.js `init`, after `preConnect`), while its
+ * `authenticate` can only answer 2-5. Call from a connect stage's `read`.
+ */
+export function refuseProtocolVersion(packet: { protocolVersion?: number }): void {
+  ;(packet as { protocolVersion: number }).protocolVersion = 0
+}
+
+/** MQTT 3.1: the CONNACK's session-present byte is reserved, sent as 0 (see ConnectionWriter). */
+export function reserveConnackFlags(client: Client): void {
+  writerOf(client)?.reserveConnackFlags()
+}
+
+/**
+ * Writes bytes to the connection as they are, ahead of whatever aedes writes
+ * next: an answer aedes has no packet for (a CONNACK to a CONNECT it could
+ * not parse). Sent even if aedes closes the connection in the same turn.
+ */
+export function writeBytes(client: Client, bytes: Buffer): void {
+  writerOf(client)?.write(bytes)
 }
 
 /** The aedes instance a connection belongs to. */

@@ -14,8 +14,8 @@ import type { MQEmitter } from 'mqemitter'
 /**
  * Private fields of aedes (lib/client.js, aedes.js) whose names cannot be
  * mistaken for anything else. Besides these, the seam reaches `will`,
- * `subscriptions`, `duplicates`, `broker`, `clients`, `counter`, `mq` and
- * `persistence`, which are not
+ * `subscriptions`, `duplicates`, `broker`, `clients`, `counter`, `mq`,
+ * `persistence`, and mqtt-packet's parser's `packet`, `error`, `_pos` and `_list`, which are not
  * in aedes' typings either: outside this folder the type checker refuses
  * them, and the seam test refuses the casts that would get around it.
  */
@@ -27,6 +27,8 @@ export const AEDES_PRIVATE_FIELDS = [
   '_clearWillInterval',
   'deliver0',
   'deliverQoS',
+  '_parseString',
+  '_emitError',
 ] as const
 
 export interface ClientInternals extends Client {
@@ -52,6 +54,18 @@ export interface ClientInternals extends Client {
 
 export interface Parser extends EventEmitter {
   parse(buf: Buffer): number
+  /** The packet being parsed (mqtt-packet's Packet): its fields so far. */
+  packet: { cmd?: string; length: number; protocolId?: string; protocolVersion?: number }
+  /** Set once parsing failed; parse() stops at it. */
+  error: Error | null
+  /** Bytes of the packet's Remaining Length read so far. */
+  _pos: number
+  /** The bytes received and not yet consumed (a BufferList). */
+  _list: { slice(start: number, end: number): Buffer }
+  /** Reads a UTF-8 string (2-byte length, bytes) at `_pos`, decoded with replacement; null when short. */
+  _parseString(): string | null
+  /** Fails the parse: sets `error` and emits 'error'. */
+  _emitError(err: Error): void
 }
 
 /** An aedes instance with what it keeps beyond its typings. */

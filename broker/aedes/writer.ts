@@ -33,6 +33,10 @@ export class ConnectionWriter extends Duplex {
   readonly #scanner: FrameScanner
   /** The transport is corked until this turn's check phase. */
   #held = false
+  /** Set for MQTT 3.1: the CONNACK's first variable header byte goes out as 0. */
+  #connackFlagsReserved = false
+  /** Bytes written so far, counted only while the CONNACK may still be going out. */
+  #written = 0
 
   constructor(transport: Transport, counts: SentCounts) {
     super({
@@ -102,7 +106,31 @@ export class ConnectionWriter extends Duplex {
     this.#send(chunk, encoding, callback)
   }
 
+  /**
+   * MQTT 3.1 has no session-present flag: the byte after a CONNACK's length
+   * is reserved and 0 (MQTT 3.1 §3.2). aedes writes the 3.1.1 flag on every
+   * protocol level; this writer clears it. Called before the CONNACK, the
+   * first packet the broker writes [MQTT-3.2.0-1].
+   */
+  reserveConnackFlags(): void {
+    this.#connackFlagsReserved = true
+  }
+
+  #clearConnackFlags(chunk: Buffer | string): Buffer | string {
+    if (typeof chunk === 'string') return chunk
+    // the fixed header byte, the Remaining Length 2, then the flags: offset 2
+    const at = 2 - this.#written
+    this.#written += chunk.length
+    if (this.#written > 2) this.#connackFlagsReserved = false
+    if (at < 0 || at >= chunk.length || chunk[at] === 0) return chunk
+    // mqtt-packet writes a shared constant buffer for the flag: change a copy
+    const copy = Buffer.from(chunk)
+    copy[at] = 0
+    return copy
+  }
+
   #send(chunk: Buffer | string, encoding: BufferEncoding, callback?: WriteCallback): boolean {
+    if (this.#connackFlagsReserved) chunk = this.#clearConnackFlags(chunk)
     this.#hold()
     this.#count(chunk, encoding)
     return this.#transport.write(chunk, encoding, callback)

@@ -3,6 +3,8 @@ import type { ConnectStage } from '../aedes/stages.ts'
 
 /** What of a CONNECT the ClientID and keepalive rules look at. */
 export interface ConnectRequest {
+  /** 3 for MQTT 3.1, 4 for 3.1.1. */
+  protocolVersion?: number
   clientId: string
   clean: boolean
   keepalive: number
@@ -29,6 +31,10 @@ const ALWAYS_ACCEPTED = /^[0-9a-zA-Z]{1,23}$/
  */
 export function refuseConnect(req: ConnectRequest, limits: ConnectLimits): Refusal | null {
   const id = req.clientId
+  if (id.length === 0 && req.protocolVersion === 3) {
+    // MQTT 3.1 §3.1: a ClientID of 1-23 characters; zero-length ones came with 3.1.1
+    return { returnCode: 2, reason: 'zero-length ClientID is not allowed in MQTT 3.1' }
+  }
   if (id.length === 0 && !req.clean) {
     // [MQTT-3.1.3-8]: a server-assigned id could never be resumed
     return { returnCode: 2, reason: 'zero-length ClientID requires CleanSession=1' }
@@ -62,6 +68,7 @@ export function clientIdAndKeepaliveStage(limits: ConnectLimits): ConnectStage {
   return {
     read(client, packet) {
       requests.set(client, {
+        protocolVersion: packet.protocolVersion,
         clientId: packet.clientId,
         clean: packet.clean !== false,
         keepalive: packet.keepalive ?? 0,

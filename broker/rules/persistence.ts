@@ -31,6 +31,18 @@ export interface PersistencePolicy {
   windowOf(client: ClientRef): ResumeWindow | undefined
 }
 
+/**
+ * The RETAIN flag of a message queued for a subscription. Queued, it is sent
+ * because it matches an established subscription, so RETAIN=0
+ * [MQTT-3.3.1-9], whatever the publisher set; only the answer to a SUBSCRIBE
+ * carries RETAIN=1 [MQTT-3.3.1-8]. MQTT 5's Retain As Published (`rap`)
+ * keeps the publisher's flag [MQTT-3.3.1-12/13], as aedes does live
+ * (handlers/subscribe.js).
+ */
+export function queuedRetain(packet: { retain: boolean }, sub: { rap?: boolean }): boolean {
+  return packet.retain && sub.rap === true
+}
+
 /** No caps, no QoS 0 queueing, no window: aedes' own behaviour. */
 function plainPolicy(store: SessionStore): PersistencePolicy {
   return {
@@ -160,24 +172,34 @@ export class SessionPersistence {
 
   /**
    * One copy per client, at the QoS that client is owed: the message QoS
-   * capped by the highest QoS among its matching subscriptions [MQTT-3.8.4-6].
+   * capped by the highest QoS among its matching subscriptions [MQTT-3.8.4-6];
+   * and with the RETAIN flag it is owed (see {@link queuedRetain}).
    */
   async #enqueue(subs: TopicSubscription[], packet: StoredPacket): Promise<void> {
     if (subs.length === 0) return
-    const granted = new Map<string, number>()
+    const owed = new Map<string, { qos: number; retain: boolean }>()
     for (const sub of subs) {
-      if (sub.qos > (granted.get(sub.clientId) ?? -1)) granted.set(sub.clientId, sub.qos)
+      const seen = owed.get(sub.clientId)
+      const retain = queuedRetain(packet, sub)
+      if (!seen) owed.set(sub.clientId, { qos: sub.qos, retain })
+      else {
+        seen.qos = Math.max(seen.qos, sub.qos)
+        seen.retain ||= retain
+      }
     }
-    const byQoS = new Map<QoS, { clientId: string }[]>()
-    for (const [clientId, qos] of granted) {
-      const effective = Math.min(packet.qos, qos) as QoS
-      const group = byQoS.get(effective)
+    const groups = new Map<string, { clientId: string }[]>()
+    for (const [clientId, { qos, retain }] of owed) {
+      const key = `${Math.min(packet.qos, qos)}${retain ? 'r' : ''}`
+      const group = groups.get(key)
       if (group) group.push({ clientId })
-      else byQoS.set(effective, [{ clientId }])
+      else groups.set(key, [{ clientId }])
     }
     const writes: Promise<void>[] = []
-    for (const [qos, group] of byQoS) {
-      const copy = qos === packet.qos ? packet : { ...packet, qos }
+    for (const [key, group] of groups) {
+      const qos = Number(key[0]) as QoS
+      const retain = key.length > 1
+      const copy =
+        qos === packet.qos && retain === packet.retain ? packet : { ...packet, qos, retain }
       writes.push(this.#policy.enqueue(group, copy))
     }
     await Promise.all(writes)

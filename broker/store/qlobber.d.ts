@@ -5,6 +5,8 @@ declare module 'qlobber' {
     separator?: string
     wildcard_one?: string
     wildcard_some?: string
+    /** `wildcard_one` also matches an empty level. */
+    match_empty_levels?: boolean
   }
 
   /** A trie that only answers whether a topic matches any added pattern. */

@@ -3,8 +3,34 @@ import QlobberSub, { type QlobberSubValue } from 'qlobber/aedes/qlobber-sub.js'
 import { ExactFilters } from './exact-filters.ts'
 import type { StoredSubscription, TopicSubscription } from './types.ts'
 
-/** MQTT topic syntax for qlobber [MQTT-4.7.1]. */
-const QLOBBER_OPTIONS = { separator: '/', wildcard_one: '+', wildcard_some: '#' }
+/**
+ * MQTT topic syntax for qlobber [MQTT-4.7.1]. A level may be empty
+ * (`foo//baz`, `a/`), and `+` matches an empty level as any other (§4.7.1.3:
+ * `+/+` matches `/finance`), as aedes' live router does (mqemitter's
+ * `matchEmptyLevels`): what is retained or queued matches as what is routed.
+ */
+const QLOBBER_OPTIONS = {
+  separator: '/',
+  wildcard_one: '+',
+  wildcard_some: '#',
+  match_empty_levels: true,
+}
+
+/**
+ * Whether a filter's first level is a wildcard: such a filter matches no
+ * topic starting with `$` [MQTT-4.7.2-1] (aedes' router applies it live,
+ * handlers/subscribe.js `blockDollarSignTopics`; the stores apply it here to
+ * what they retain and queue).
+ */
+export function startsWithWildcard(filter: string): boolean {
+  const first = filter.charCodeAt(0)
+  return first === 43 /* + */ || first === 35 /* # */
+}
+
+/** Whether `filter` may match `topic` at all as far as the `$` rule goes [MQTT-4.7.2-1]. */
+function dollarAllows(filter: string, topic: string): boolean {
+  return topic.charCodeAt(0) !== 36 /* $ */ || !startsWithWildcard(filter)
+}
 
 /**
  * The in-memory index of qos > 0 subscriptions that `subscriptionsByTopic`
@@ -34,7 +60,9 @@ export class SubscriptionTrie {
 
   /** Wildcard filters first, as qlobber orders 'a/#' before 'a/b' for the topic 'a/b'. */
   match(topic: string): TopicSubscription[] {
-    const matched = this.#wildcards.match(topic) as (QlobberSubValue & TopicSubscription)[]
+    let matched = this.#wildcards.match(topic) as (QlobberSubValue & TopicSubscription)[]
+    // exact filters hold no wildcard: only the trie's can break the `$` rule
+    if (topic.startsWith('$')) matched = matched.filter((sub) => dollarAllows(sub.topic, topic))
     const exact = this.#exact.match(topic)
     if (exact.length === 0) return matched
     if (matched.length === 0) return exact
@@ -47,7 +75,8 @@ export class SubscriptionTrie {
 export function topicMatcher(pattern: string): (topic: string) => boolean {
   const qlobber = new QlobberTrue(QLOBBER_OPTIONS)
   qlobber.add(pattern)
-  return (topic) => qlobber.test(topic)
+  if (!startsWithWildcard(pattern)) return (topic) => qlobber.test(topic)
+  return (topic) => dollarAllows(pattern, topic) && qlobber.test(topic)
 }
 
 export function hasWildcard(pattern: string): boolean {
