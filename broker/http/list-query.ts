@@ -1,4 +1,4 @@
-import type { SessionListQuery } from '../inspector/types.ts'
+import type { SessionListQuery, SessionListSort } from '../inspector/types.ts'
 import { httpError } from './errors.ts'
 
 export const DEFAULT_LIMIT = 50
@@ -6,12 +6,23 @@ export const MAX_LIMIT = 1000
 /** As long as the longest ClientID the broker could accept (--max-client-id-length caps at 65535). */
 const MAX_TEXT = 65_535
 
-const known = new Set(['state', 'prefix', 'cursor', 'limit'])
+const known = new Set(['state', 'prefix', 'sort', 'order', 'cursor', 'limit'])
+
+/** The columns the session list sorts by (`sort=`). */
+export const SORTS: readonly SessionListSort[] = [
+  'clientId',
+  'state',
+  'queued',
+  'lastActivity',
+  'connectedAt',
+]
 
 /**
  * Parses the query string of `GET /api/sessions`. Untrusted input stops here:
  * an unknown parameter, a repeated one, a state other than online/offline/ended or
- * a limit that is not an integer 1..1000 is a BAD_REQUEST — a limit past the
+ * a sort or order not among those listed (the reason names the value and
+ * what is accepted), or a limit that is not an integer 1..1000 is a
+ * BAD_REQUEST — a limit past the
  * maximum is refused, never quietly cut, so a client never mistakes a short
  * page for the whole answer.
  */
@@ -26,6 +37,8 @@ export function parseListQuery(query: Record<string, unknown>): SessionListQuery
   }
   const state = single(query, 'state')
   const prefix = single(query, 'prefix')
+  const sort = single(query, 'sort')
+  const order = single(query, 'order')
   const cursor = single(query, 'cursor')
   const limit = single(query, 'limit')
 
@@ -37,6 +50,18 @@ export function parseListQuery(query: Record<string, unknown>): SessionListQuery
     parsed.state = state
   }
   if (prefix !== undefined && prefix !== '') parsed.prefix = prefix
+  if (sort !== undefined) {
+    if (!(SORTS as readonly string[]).includes(sort)) {
+      throw httpError('BAD_REQUEST', `sort must be one of ${SORTS.join(', ')}, got ${shown(sort)}`)
+    }
+    parsed.sort = sort as SessionListSort
+  }
+  if (order !== undefined) {
+    if (order !== 'asc' && order !== 'desc') {
+      throw httpError('BAD_REQUEST', `order must be asc or desc, got ${shown(order)}`)
+    }
+    parsed.order = order
+  }
   if (cursor !== undefined) {
     if (cursor === '') throw httpError('BAD_CURSOR', 'the cursor is empty')
     parsed.cursor = cursor

@@ -157,8 +157,10 @@ export class AedesFeed {
     })
     onIncomingPacket(connection.client, (packet) => {
       connection.lastActivity = this.#registry.now()
-      if (packet.cmd !== 'puback' && packet.cmd !== 'pubcomp') return
       const sent = connection.inflight.get(packet.messageId ?? -1)
+      // [MQTT-4.3.3-1] after PUBREC the broker's PUBREL waits for PUBCOMP
+      if (packet.cmd === 'pubrec' && sent?.qos === 2) sent.released = true
+      if (packet.cmd !== 'puback' && packet.cmd !== 'pubcomp') return
       // [MQTT-4.3.2-1] PUBACK ends QoS 1, [MQTT-4.3.3-1] PUBCOMP ends QoS 2
       if (!sent || (sent.qos === 1) !== (packet.cmd === 'puback')) return
       connection.inflight.delete(packet.messageId as number)

@@ -20,8 +20,30 @@ export interface Connection {
   takenOverBy: string | null
   /** The packet parser failed on its bytes. */
   protocolError: boolean
-  /** Outgoing QoS 1/2 PUBLISH written and not yet acknowledged, by packet id. */
-  readonly inflight: Map<number, { topic: string; qos: 1 | 2 }>
+  /** Outgoing QoS 1/2 PUBLISH written and not yet acknowledged, by packet id, in the order sent. */
+  readonly inflight: Map<number, SentPublish>
+  /** The `seq` of the last entry put in `inflight`: the order a clean session's queue page lists them. */
+  inflightSeq: number
+}
+
+/**
+ * A PUBLISH written to the client and not yet acknowledged. A clean
+ * session's in-flight messages are kept nowhere else (aedes stores no
+ * outgoing state for it), so what the operator console shows of them is
+ * kept here: the payload's first bytes, never the whole of it.
+ */
+export interface SentPublish {
+  seq: number
+  topic: string
+  qos: 1 | 2
+  retain: boolean
+  dup: boolean
+  payloadBytes: number
+  /** The first bytes of the payload (`PAYLOAD_HEAD_BYTES`). */
+  payloadHead: Buffer
+  sentAt: number
+  /** A QoS 2 message whose PUBREC came: the PUBREL sent waits for PUBCOMP [MQTT-4.3.3-1]. */
+  released: boolean
 }
 
 export interface ConnectPacket {
@@ -48,6 +70,7 @@ export function newConnection(client: Client, packet: ConnectPacket): Connection
     takenOverBy: null,
     protocolError: false,
     inflight: new Map(),
+    inflightSeq: 0,
   }
 }
 

@@ -1,12 +1,19 @@
 import { type Client, grantedSubscriptions, nextPacketId } from '../aedes/connection.ts'
 import { grantedQoS } from '../rules/delivery.ts'
+import { payloadHead } from '../store/listing.ts'
+import { payloadBytes } from '../store/queue-tally.ts'
 import type { Connection } from './connection.ts'
 import type { SessionRegistry } from './registry.ts'
+
+const NO_HEAD = Buffer.alloc(0)
 
 interface ForwardedPacket {
   topic: string
   qos: number
   messageId?: number
+  payload?: Buffer | string
+  retain?: boolean
+  dup?: boolean
 }
 
 /**
@@ -27,13 +34,32 @@ export function observeForward(
   packet: ForwardedPacket,
 ): void {
   const client = connection.client
+  // a message written to the client is activity on the session as much as a packet from it
+  connection.lastActivity = registry.now()
   const qos = writtenQoS(client, packet)
   if (qos === 0) {
-    registry.record(client.id, { type: 'delivered', at: registry.now(), topic: packet.topic, qos })
+    registry.record(client.id, {
+      type: 'delivered',
+      at: connection.lastActivity,
+      topic: packet.topic,
+      qos,
+    })
     return
   }
   if (packet.messageId == null) packet.messageId = nextPacketId(client)
-  connection.inflight.set(packet.messageId, { topic: packet.topic, qos })
+  connection.inflight.set(packet.messageId, {
+    seq: ++connection.inflightSeq,
+    topic: packet.topic,
+    qos,
+    retain: packet.retain === true,
+    dup: packet.dup === true,
+    payloadBytes: payloadBytes(packet.payload),
+    // only a clean session's queue page reads it (a persistent one's comes from the store):
+    // the copy is not made on every delivery
+    payloadHead: connection.clean ? payloadHead(packet.payload) : NO_HEAD,
+    sentAt: registry.now(),
+    released: false,
+  })
 }
 
 /**

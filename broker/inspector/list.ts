@@ -4,17 +4,14 @@ import type { SessionRecord, SessionStats, SessionStore } from '../store/types.t
 import { decodeCursor, encodeCursor } from './cursor.ts'
 import { type LiveSession, liveSubscriptions, type OnlineSessions } from './online.ts'
 import type { SessionRegistry } from './registry.ts'
+import { type ListRow, sortedSessions } from './sorted-list.ts'
 import type { SessionListQuery, SessionPage, SessionSummary } from './types.ts'
 import { endedSummary, summaryOf } from './views.ts'
 
 /** The largest page `list` answers. */
 export const MAX_PAGE_SIZE = 1000
 
-interface Row {
-  clientId: string
-  record?: SessionRecord
-  live?: LiveSession
-}
+type Row = ListRow
 
 /**
  * One page of the session list: persistent sessions from the store merged
@@ -38,8 +35,21 @@ export async function listSessions(
       `limit must be an integer 1-${MAX_PAGE_SIZE}, got ${String(limit)}`,
     )
   }
-  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor)
   const prefix = query.prefix ?? ''
+  const sort = query.sort ?? 'clientId'
+  const order = query.order ?? 'asc'
+  if (sort !== 'clientId' || order !== 'asc') {
+    return sortedSessions(
+      { ...query, sort, order },
+      store,
+      online,
+      registry,
+      (rows) => summaries(rows, store, registry),
+      () => countSessions(store, online, prefix),
+    )
+  }
+  // ClientID ascending: the store's and the online directory's own order, merged as they come
+  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor)
   const want = limit + 1
 
   if (query.state === 'ended') {

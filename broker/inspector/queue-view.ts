@@ -1,16 +1,22 @@
 import { SessionLabError } from '../errors.ts'
 import { resendsAsDuplicate } from '../rules/resume.ts'
-import type { OutgoingEntry, SessionStore } from '../store/types.ts'
+import type { IncomingEntry, OutgoingEntry, SessionStore } from '../store/types.ts'
+import type { Connection, SentPublish } from './connection.ts'
 import { decodeSeqCursor, encodeSeqCursor } from './cursor.ts'
 import { MAX_PAGE_SIZE } from './list.ts'
 import type { OnlineSessions } from './online.ts'
-import type { PageQuery, QueueEntryView, QueuePage } from './types.ts'
+import type { IncomingEntryView, PageQuery, QueueEntryView, QueuePage } from './types.ts'
 import { preview } from './will-view.ts'
 
 /**
- * One page of the queue the store holds for a ClientID; null when the
- * broker holds no session for it. A clean session's queue is never stored
- * (aedes keeps its in-flight messages in the connection): its page is empty.
+ * One page of what the broker holds for a ClientID's deliveries; null when
+ * it holds no session for it. The outgoing entries, queued and in flight,
+ * are the store's for a persistent session; a clean session's are never
+ * stored (aedes keeps no outgoing state for it), so while it is connected
+ * to this process they are the in-flight messages its connection tracks
+ * (on another cluster node: none shown). The first page also lists the
+ * client's incoming QoS 2 messages awaiting PUBREL, which the store keeps
+ * for clean and persistent sessions alike.
  *
  * @throws SessionLabError BAD_CURSOR for a cursor this broker did not make,
  *   BAD_REQUEST for a limit outside 1..{@link MAX_PAGE_SIZE}
@@ -25,12 +31,16 @@ export async function queuePage(
   const live = (await deps.online.find([clientId])).get(clientId)
   if (!live && (await deps.store.getSession(clientId)) === undefined) return null
   // one more than asked for says whether there is a next page
-  const entries = await deps.store.listOutgoing(clientId, { after, limit: limit + 1 })
+  const entries: QueueEntryView[] = live?.clean
+    ? sentOf(live.connection, after, limit + 1)
+    : (await deps.store.listOutgoing(clientId, { after, limit: limit + 1 })).map(queueEntryView)
   const page = entries.slice(0, limit)
+  const incoming = after === undefined ? await deps.store.listIncoming(clientId, limit) : []
   return {
     clientId,
-    entries: page.map(queueEntryView),
+    entries: page,
     next: entries.length > limit ? encodeSeqCursor(page[page.length - 1].seq) : null,
+    incoming: incoming.map(incomingEntryView),
   }
 }
 
@@ -74,4 +84,50 @@ export function queueEntryView(entry: OutgoingEntry): QueueEntryView {
 function awaiting(entry: OutgoingEntry): 'puback' | 'pubrec' | 'pubcomp' {
   if (entry.cmd === 'pubrel') return 'pubcomp'
   return entry.qos === 2 ? 'pubrec' : 'puback'
+}
+
+/** A clean session's in-flight messages after `after`, in the order sent; none off this process. */
+function sentOf(connection: Connection | null, after = 0, limit: number): QueueEntryView[] {
+  if (connection === null) return []
+  const page: QueueEntryView[] = []
+  // a Map iterates in insertion order, which is the order of `seq`
+  for (const [messageId, sent] of connection.inflight) {
+    if (sent.seq <= after) continue
+    page.push(sentEntryView(messageId, sent))
+    if (page.length === limit) break
+  }
+  return page
+}
+
+/** What the operator sees of a PUBLISH in flight on a clean session's connection. */
+function sentEntryView(messageId: number, sent: SentPublish): QueueEntryView {
+  const shown = preview(sent.payloadHead, sent.payloadBytes)
+  return {
+    seq: sent.seq,
+    state: 'inflight',
+    awaiting: sent.qos === 1 ? 'puback' : sent.released ? 'pubcomp' : 'pubrec',
+    messageId,
+    topic: sent.topic,
+    qos: sent.qos,
+    // a clean session's message is never sent again: its connection's end ends it
+    dup: sent.dup,
+    retain: sent.retain,
+    payloadBytes: sent.payloadBytes,
+    queuedAt: sent.sentAt,
+    preview: shown.preview,
+    previewKind: shown.previewKind,
+  }
+}
+
+/** What the operator sees of an incoming QoS 2 message awaiting PUBREL. */
+function incomingEntryView(entry: IncomingEntry): IncomingEntryView {
+  return {
+    messageId: entry.messageId,
+    topic: entry.topic,
+    qos: entry.qos,
+    dup: entry.dup,
+    retain: entry.retain,
+    payloadBytes: entry.payloadBytes,
+    ...preview(entry.payloadHead, entry.payloadBytes),
+  }
 }

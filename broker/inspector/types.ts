@@ -105,6 +105,9 @@ export type SessionSummary = Pick<
   | 'connected'
   | 'node'
   | 'clean'
+  | 'protocolVersion'
+  | 'username'
+  | 'remoteAddress'
   | 'connectedAt'
   | 'disconnectedAt'
   | 'lastActivity'
@@ -118,10 +121,21 @@ export interface SessionListQuery {
   state?: 'online' | 'offline' | 'ended'
   /** ClientID prefix. */
   prefix?: string
-  /** Opaque, from a previous page's `next`. */
+  /** The column the whole list is sorted by; ClientID when absent. */
+  sort?: SessionListSort
+  /** Ascending when absent. */
+  order?: 'asc' | 'desc'
+  /** Opaque, from a previous page's `next` of the same sort and order. */
   cursor?: string
   limit: number
 }
+
+/**
+ * What the session list sorts by: ties broken by ClientID in the same
+ * direction. `state` ascending is online, then offline; a time not known
+ * sorts before every known one.
+ */
+export type SessionListSort = 'clientId' | 'state' | 'queued' | 'lastActivity' | 'connectedAt'
 
 export interface SessionPage {
   sessions: SessionSummary[]
@@ -186,11 +200,31 @@ export interface QueueEntryView {
   dup: boolean
   retain: boolean | null
   payloadBytes: number | null
-  /** When it was queued, ms since the epoch; null where the store does not know. */
+  /**
+   * When it was queued, ms since the epoch; null where the store does not
+   * know. For a clean session's in-flight message (never queued), when it was sent.
+   */
   queuedAt: number | null
   /** Of the payload's first 64 bytes, as a Will's payload is shown; null for a PUBREL. */
   preview: string | null
   previewKind: WillView['previewKind'] | null
+}
+
+/**
+ * An incoming QoS 2 PUBLISH of the client, answered with PUBREC: already
+ * published, and held until its PUBREL so a retransmission of it is not
+ * published twice [MQTT-4.3.3-2].
+ */
+export interface IncomingEntryView {
+  messageId: number
+  topic: string
+  qos: 0 | 1 | 2
+  dup: boolean
+  retain: boolean
+  payloadBytes: number
+  /** Of the payload's first 64 bytes, as a Will's payload is shown. */
+  preview: string
+  previewKind: WillView['previewKind']
 }
 
 /** One page of a session's queue, oldest first. */
@@ -199,6 +233,11 @@ export interface QueuePage {
   entries: QueueEntryView[]
   /** Cursor of the next page, null on the last one. */
   next: string | null
+  /**
+   * The incoming QoS 2 messages awaiting PUBREL, in packet id order, at most
+   * `limit`: on the first page only (empty on the pages after).
+   */
+  incoming: IncomingEntryView[]
 }
 
 /** What the broker keeps per session and answers about it. */

@@ -2,6 +2,7 @@ import { compareClientIds } from './client-id-order.ts'
 import { toQoS } from './packet.ts'
 import { payloadBytes } from './queue-tally.ts'
 import type {
+  IncomingEntry,
   OutgoingEntry,
   OutgoingPacket,
   RetainedEntry,
@@ -70,6 +71,27 @@ export function pubrelEntry(
     payloadHead: null,
     queuedAt,
   }
+}
+
+/** An incoming QoS 2 PUBLISH as listed, from the packet a store holds. */
+export function incomingEntryOf(packet: StoredPacket): IncomingEntry {
+  return {
+    messageId: packet.messageId ?? 0,
+    topic: packet.topic,
+    qos: toQoS(packet.qos),
+    dup: packet.dup === true,
+    retain: packet.retain === true,
+    payloadBytes: payloadBytes(packet.payload),
+    payloadHead: payloadHead(packet.payload),
+  }
+}
+
+/** The first `limit` of a client's incoming packets, in packet id order. */
+export function incomingPage(packets: Iterable<StoredPacket>, limit: number): IncomingEntry[] {
+  return [...packets]
+    .sort((a, b) => (a.messageId ?? 0) - (b.messageId ?? 0))
+    .slice(0, limit)
+    .map(incomingEntryOf)
 }
 
 /** A retained message as listed, from the packet a store holds. */

@@ -131,6 +131,32 @@ export interface SessionRange {
   limit: number
 }
 
+/**
+ * What a session list can be sorted by in the store. Each session's sort
+ * value is a number: `queued` its queued (never sent) PUBLISH count,
+ * `connectedAt` / `lastActivity` ms since the epoch or -1 where the store
+ * does not know (before any other time in ascending order), 0 for
+ * `clientId`. Ties are broken by ClientID (UTF-8 byte order) in the same
+ * direction, so (value, ClientID) orders every session once.
+ */
+export type SessionSortKey = 'clientId' | 'connectedAt' | 'lastActivity' | 'queued'
+
+/** A keyset page of sessions in the order of `by`, then ClientID, ascending or descending. */
+export interface SortedSessionRange {
+  by: SessionSortKey
+  order: 'asc' | 'desc'
+  prefix?: string
+  /** Only sessions after this (value, ClientID) in the order asked. */
+  after?: { value: number; clientId: string }
+  limit: number
+}
+
+/** A session's record with the value it was sorted by. */
+export interface SortedSessionRecord {
+  record: SessionRecord
+  value: number
+}
+
 /** The broker aedes passes to `setup`. */
 export interface StoreBroker {
   id: string
@@ -336,6 +362,27 @@ export interface OperatorListStore {
   listOutgoing(clientId: string, range: OutgoingRange): Promise<OutgoingEntry[]>
   /** A page of the retained messages in topic order (UTF-8 byte order). */
   listRetained(range: RetainedRange): Promise<RetainedEntry[]>
+  /**
+   * The client's incoming QoS 2 PUBLISH packets awaiting PUBREL, in packet
+   * id order, at most `limit` (a client has at most 65,535 of them).
+   */
+  listIncoming(clientId: string, limit: number): Promise<IncomingEntry[]>
+}
+
+/**
+ * An incoming QoS 2 PUBLISH as an operator lists it: received, answered
+ * with PUBREC, kept until its PUBREL [MQTT-4.3.3-2]. The stores keep no
+ * time of arrival for it.
+ */
+export interface IncomingEntry {
+  messageId: number
+  topic: string
+  qos: QoS
+  dup: boolean
+  retain: boolean
+  payloadBytes: number
+  /** The first 64 bytes of the payload (`PAYLOAD_HEAD_BYTES`, broker/store/listing.ts). */
+  payloadHead: Buffer
 }
 
 /**
@@ -365,6 +412,8 @@ export interface SessionStore
   getSession(clientId: string): Promise<SessionRecord | undefined>
   /** Sessions in ClientID order (UTF-8 byte order), keyset-paginated. */
   listSessions(range: SessionRange): Promise<SessionRecord[]>
+  /** Sessions sorted by a column of the session list, keyset-paginated ({@link SessionSortKey}). */
+  listSessionsSorted(range: SortedSessionRange): Promise<SortedSessionRecord[]>
   /** How many persistent sessions there are (with the prefix, if given). */
   countSessions(prefix?: string): Promise<number>
   /** Sets fields of an existing session's record; a no-op when there is none. */

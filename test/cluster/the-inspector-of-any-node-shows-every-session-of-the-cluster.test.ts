@@ -53,6 +53,13 @@ describe.skipIf(!redisAvailable())('the session inspector of a cluster node', ()
       'c-online',
       'p-online',
     ])
+    // sorted, the whole cluster's directory is read: offline first going down, then the online ones
+    const sorted = await api(c, '/api/sessions?sort=state&order=desc&limit=10')
+    expect((sorted.body as { sessions: Row[] }).sessions.map((s) => s.clientId)).toEqual([
+      'p-offline',
+      'p-online',
+      'c-online',
+    ])
     const offline = await api(a, '/api/sessions?state=offline&limit=10')
     expect((offline.body as { sessions: Row[] }).sessions.map((s) => s.clientId)).toEqual([
       'p-offline',

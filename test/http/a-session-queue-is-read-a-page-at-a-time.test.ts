@@ -36,7 +36,7 @@ test('an empty queue of a session the broker holds is one empty page', async () 
 
   const answer = await call<QueuePage>(broker, sessionPath('idle', '/queue'))
   expect(answer.status).toBe(200)
-  expect(answer.body).toEqual({ clientId: 'idle', entries: [], next: null })
+  expect(answer.body).toEqual({ clientId: 'idle', entries: [], next: null, incoming: [] })
 })
 
 test.each([

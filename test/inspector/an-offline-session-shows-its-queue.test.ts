@@ -43,6 +43,10 @@ describe.each(['sqlite', 'memory'] as const)('on the %s store', (store) => {
         connected: false,
         node: null,
         clean: false,
+        // what its last CONNECT said, kept by the store for the offline session
+        protocolVersion: 4,
+        username: null,
+        remoteAddress: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
         connectedAt: wentOffline,
         disconnectedAt: wentOffline,
         lastActivity: wentOffline,

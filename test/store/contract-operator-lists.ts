@@ -172,5 +172,43 @@ export function describeOperatorListContract(open: OpenStore): void {
         { topic: 'plant/boiler', qos: 2, payloadBytes: 200, payloadHead: long.subarray(0, 64) },
       ])
     })
+
+    it('listIncoming lists the QoS 2 PUBLISHes awaiting PUBREL in packet id order, and not one released', async () => {
+      const long = Buffer.alloc(100, 0x42)
+      const incoming = (messageId: number, payload: Buffer | string): StoredPacket => ({
+        ...publish(messageId, 2),
+        payload,
+        messageId,
+        retain: messageId === 300,
+      })
+      await store.incomingStorePacket(alice, incoming(300, long))
+      await store.incomingStorePacket(alice, incoming(7, 'seven'))
+      await store.incomingStorePacket(alice, incoming(42, 'gone'))
+      await store.incomingStorePacket({ id: 'bob' }, incoming(1, 'bob'))
+      await store.incomingDelPacket(alice, { messageId: 42 })
+
+      expect(await store.listIncoming('alice', 10)).toEqual([
+        {
+          messageId: 7,
+          topic: 'sensors/temp',
+          qos: 2,
+          dup: false,
+          retain: false,
+          payloadBytes: 5,
+          payloadHead: Buffer.from('seven'),
+        },
+        {
+          messageId: 300,
+          topic: 'sensors/temp',
+          qos: 2,
+          dup: false,
+          retain: true,
+          payloadBytes: 100,
+          payloadHead: long.subarray(0, 64),
+        },
+      ])
+      expect((await store.listIncoming('alice', 1)).map((e) => e.messageId)).toEqual([7])
+      expect(await store.listIncoming('nobody', 10)).toEqual([])
+    })
   })
 }

@@ -6,6 +6,7 @@ import { drain, enqueueMany, markSent, type OpenStore, publish } from './contrac
 import { describeOperatorListContract } from './contract-operator-lists.ts'
 import { describeOutgoingContract } from './contract-outgoing.ts'
 import { describeSessionRecordContract } from './contract-session-records.ts'
+import { describeSortedSessionContract } from './contract-sorted-sessions.ts'
 
 /**
  * Our contract for every SessionStore, beyond aedes' own abstract.js: the
@@ -111,6 +112,7 @@ export function describeSessionStoreContract(open: OpenStore): void {
   describeOutgoingContract(open)
   describeOperatorListContract(open)
   describeSessionRecordContract(open)
+  describeSortedSessionContract(open)
   describeCountContract(open)
   describeDashboardViewContract(open)
 

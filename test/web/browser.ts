@@ -55,7 +55,8 @@ export async function newPage(context: BrowserContext): Promise<Page> {
   page.on('console', (msg) => {
     if (msg.type() !== 'error' || /WebSocket|ERR_CONNECTION/.test(msg.text())) return
     // a session page reading a session that was just deleted gets its 404, as it should
-    if (/\/api\/sessions\/[^/]+$/.test(msg.location().url)) return
+    // (its own read, its queue's or its queue depth's)
+    if (/\/api\/sessions\/[^/?]+(\/queue(-depth)?)?(\?.*)?$/.test(msg.location().url)) return
     problems.push(`${msg.text()} (${msg.location().url})`)
   })
   onTestFinished(() => {

@@ -32,6 +32,9 @@ async function start(): Promise<void> {
     case 'session': {
       const page = sessionPage(view)
       onChange = (id) => page.changed(id)
+      // the broker samples queue depths as often as it sends metric samples
+      onMetrics = () => page.sample()
+      onWelcome = () => page.reconnected()
       break
     }
     case 'compare': {

@@ -1,7 +1,6 @@
 import uPlot from 'uplot'
 import type { MetricSeries } from '../../broker/metrics/history-types.ts'
 import { el } from './dom.ts'
-import type { MetricColumns } from './metric-columns.ts'
 
 /** A tick of the time axis: hours and minutes, and seconds when ticks are under a minute apart. */
 function clock(seconds: number, incr: number): string {
@@ -14,11 +13,21 @@ function clock(seconds: number, incr: number): string {
   return new Date(seconds * 1000).toLocaleTimeString([], options)
 }
 
-/** One chart of the overview: a title and the series it draws. */
-export interface ChartSpec {
+/** One chart: a title and the series it draws, by their keys in {@link ChartColumns}. */
+export interface ChartSpec<K extends string = MetricSeries> {
   id: string
   title: string
-  series: { key: MetricSeries; label: string; color: string }[]
+  series: { key: K; label: string; color: string }[]
+}
+
+/**
+ * What a chart draws: sample times in seconds (uPlot's unit), oldest first,
+ * and one column per series aligned with them (`MetricColumns` for the
+ * overview, a session's queue depth for its page).
+ */
+export interface ChartColumns<K extends string> {
+  seconds: number[]
+  series: Record<K, (number | null)[]>
 }
 
 const HEIGHT = 170
@@ -30,13 +39,13 @@ const HEIGHT = 170
  * allows. After each draw the figure's `data-points` says how many samples
  * it drew, for the tests.
  */
-export class MetricChart {
+export class MetricChart<K extends string = MetricSeries> {
   readonly figure: HTMLElement
   readonly #box: HTMLElement
-  readonly #spec: ChartSpec
+  readonly #spec: ChartSpec<K>
   #plot: uPlot | null = null
 
-  constructor(spec: ChartSpec) {
+  constructor(spec: ChartSpec<K>) {
     this.#spec = spec
     this.#box = el('div', { class: 'chart-box' })
     this.figure = el(
@@ -48,7 +57,7 @@ export class MetricChart {
   }
 
   /** Draws the chart once its figure is in the page (uPlot measures its box). */
-  mount(columns: MetricColumns): void {
+  mount(columns: ChartColumns<K>): void {
     const options: uPlot.Options = {
       width: this.#width(),
       height: HEIGHT,
@@ -57,7 +66,12 @@ export class MetricChart {
       scales: { x: { time: true } },
       // times of day only: uPlot's second line (the date) is cut off at the left edge
       axes: [
-        { values: (_u, splits, _i, _space, incr) => splits.map((s) => clock(s, incr)) },
+        {
+          // whole seconds at least: a short history (a session's page opened early) would
+          // otherwise get sub-second ticks, each labelled with the same second
+          incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600],
+          values: (_u, splits, _i, _space, incr) => splits.map((s) => clock(s, incr)),
+        },
         { size: 50 },
       ],
       series: [
@@ -75,14 +89,14 @@ export class MetricChart {
   }
 
   /** New data: drawn now (uPlot's batch commits at once), so its cost can be timed around this call. */
-  update(columns: MetricColumns): void {
+  update(columns: ChartColumns<K>): void {
     const plot = this.#plot
     if (plot === null) return
     const data = this.#data(columns)
     plot.batch(() => plot.setData(data))
   }
 
-  #data(columns: MetricColumns): uPlot.AlignedData {
+  #data(columns: ChartColumns<K>): uPlot.AlignedData {
     return [columns.seconds, ...this.#spec.series.map((s) => columns.series[s.key])]
   }
 

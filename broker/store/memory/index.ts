@@ -1,14 +1,16 @@
 import { Readable } from 'node:stream'
 import { SessionLabError } from '../../errors.ts'
 import { compareClientIds } from '../client-id-order.ts'
-import { outgoingEntryOf, retainedEntryOf, topicsOfPage } from '../listing.ts'
+import { incomingPage, outgoingEntryOf, retainedEntryOf, topicsOfPage } from '../listing.ts'
 import { copyOutgoing, copyPublish } from '../packet.ts'
 import { Qos0Index } from '../qos0-index.ts'
 import { isQueued, payloadBytes, QueueTally } from '../queue-tally.ts'
+import { queuedCounts, sortSessionRecords } from '../sorted-sessions.ts'
 import { hasWildcard, SubscriptionTrie, topicMatcher } from '../topics.ts'
 import type {
   ClientRef,
   DashboardViewRecord,
+  IncomingEntry,
   OutgoingEntry,
   OutgoingPacket,
   OutgoingRange,
@@ -22,6 +24,8 @@ import type {
   SessionStats,
   SessionStore,
   SessionTouch,
+  SortedSessionRange,
+  SortedSessionRecord,
   StoreBroker,
   StoredPacket,
   StoredSubscription,
@@ -345,6 +349,12 @@ class MemoryStore implements SessionStore {
       .map((id) => ({ ...(this.#sessions.get(id) as SessionRecord) }))
   }
 
+  /** A pass over every session and a sort of those with the prefix (memory keeps no index). */
+  async listSessionsSorted(range: SortedSessionRange): Promise<SortedSessionRecord[]> {
+    const rows = await sortSessionRecords(this.#sessions.values(), queuedCounts(this), range)
+    return rows.map(({ record, value }) => ({ record: { ...record }, value }))
+  }
+
   async countSessions(prefix = ''): Promise<number> {
     if (!prefix) return this.#sessions.size
     let count = 0
@@ -458,6 +468,10 @@ class MemoryStore implements SessionStore {
     return queue
       .page(range.after ?? -1, range.limit)
       .map(([seq, entry]) => outgoingEntryOf(seq, entry, this.#queuedAt.get(entry) ?? null))
+  }
+
+  async listIncoming(clientId: string, limit: number): Promise<IncomingEntry[]> {
+    return incomingPage(this.#incoming.get(clientId)?.values() ?? [], limit)
   }
 
   async listRetained(range: RetainedRange): Promise<RetainedEntry[]> {

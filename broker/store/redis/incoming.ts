@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis'
-import type { StoredPacket } from '../types.ts'
+import { incomingPage } from '../listing.ts'
+import type { IncomingEntry, StoredPacket } from '../types.ts'
 import { decodePublish, encodeIncoming } from './codec.ts'
 import type { RedisKeys } from './keys.ts'
 
@@ -32,6 +33,12 @@ export class RedisIncoming {
   async delete(clientId: string, messageId: number | undefined): Promise<void> {
     const removed = await this.#redis.hdel(this.#keys.incoming(clientId), String(messageId ?? 0))
     if (removed === 0) throw new Error('no such packet')
+  }
+
+  /** The first `limit` in packet id order: the HASH keeps no order, so it is read whole (65,535 at most). */
+  async list(clientId: string, limit: number): Promise<IncomingEntry[]> {
+    const bodies = await this.#redis.hvalsBuffer(this.#keys.incoming(clientId))
+    return incomingPage(bodies.map(decodePublish), limit)
   }
 
   async clean(clientId: string): Promise<void> {

@@ -2,9 +2,11 @@
 import { Readable } from 'node:stream'
 import type { Redis } from 'ioredis'
 import { SessionLabError } from '../../errors.ts'
+import { queuedCounts, sessionBatches, sortSessionRecords } from '../sorted-sessions.ts'
 import type {
   ClientRef,
   DashboardViewRecord,
+  IncomingEntry,
   OutgoingEntry,
   OutgoingPacket,
   OutgoingRange,
@@ -18,6 +20,8 @@ import type {
   SessionStats,
   SessionStore,
   SessionTouch,
+  SortedSessionRange,
+  SortedSessionRecord,
   StoreBroker,
   StoredPacket,
   StoredSubscription,
@@ -219,6 +223,16 @@ export class RedisSessionStore implements SessionStore {
     return this.#sessions.list(range)
   }
 
+  /** Reads every session with the prefix, a page at a time, and sorts them (redis keeps no such index). */
+  listSessionsSorted(range: SortedSessionRange): Promise<SortedSessionRecord[]> {
+    const { prefix } = range
+    const batches = sessionBatches(
+      (after) => this.listSessions({ prefix, after, limit: 1000 }),
+      1000,
+    )
+    return sortSessionRecords(batches, queuedCounts(this), range)
+  }
+
   countSessions(prefix?: string): Promise<number> {
     return this.#sessions.count(prefix)
   }
@@ -291,6 +305,10 @@ export class RedisSessionStore implements SessionStore {
 
   listOutgoing(clientId: string, range: OutgoingRange): Promise<OutgoingEntry[]> {
     return this.#outgoing.list(clientId, range.after ?? 0, range.limit)
+  }
+
+  listIncoming(clientId: string, limit: number): Promise<IncomingEntry[]> {
+    return this.#incoming.list(clientId, limit)
   }
 
   listRetained(range: RetainedRange): Promise<RetainedEntry[]> {

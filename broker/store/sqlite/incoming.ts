@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3'
-import type { StoredPacket } from '../types.ts'
+import { incomingEntryOf } from '../listing.ts'
+import type { IncomingEntry, StoredPacket } from '../types.ts'
 import { type PacketRow, packetParams, publishFromRow } from './codec.ts'
 
 /**
@@ -11,6 +12,7 @@ export class IncomingPackets {
   readonly #get: Statement<[string, number], PacketRow>
   readonly #delete: Statement<[string, number]>
   readonly #clean: Statement<[string]>
+  readonly #list: Statement<[string, number], PacketRow>
 
   constructor(db: Database) {
     this.#store = db.prepare(
@@ -21,6 +23,9 @@ export class IncomingPackets {
     this.#get = db.prepare('SELECT * FROM incoming WHERE client_id = ? AND message_id = ?')
     this.#delete = db.prepare('DELETE FROM incoming WHERE client_id = ? AND message_id = ?')
     this.#clean = db.prepare('DELETE FROM incoming WHERE client_id = ?')
+    this.#list = db.prepare(
+      'SELECT * FROM incoming WHERE client_id = ? ORDER BY message_id LIMIT ?',
+    )
   }
 
   store(clientId: string, packet: StoredPacket): void {
@@ -39,6 +44,11 @@ export class IncomingPackets {
     if (this.#delete.run(clientId, messageId ?? 0).changes === 0) {
       throw new Error('no such packet')
     }
+  }
+
+  /** The first `limit` in packet id order, for the operator console. */
+  list(clientId: string, limit: number): IncomingEntry[] {
+    return this.#list.all(clientId, limit).map((row) => incomingEntryOf(publishFromRow(row)))
   }
 
   clean(clientId: string): void {

@@ -6,6 +6,7 @@ import { firstSendBytes, isQueued, payloadBytes, QueueTally } from '../queue-tal
 import type {
   ClientRef,
   DashboardViewRecord,
+  IncomingEntry,
   OutgoingEntry,
   OutgoingPacket,
   OutgoingRange,
@@ -19,6 +20,8 @@ import type {
   SessionStats,
   SessionStore,
   SessionTouch,
+  SortedSessionRange,
+  SortedSessionRecord,
   StoreBroker,
   StoredPacket,
   StoredSubscription,
@@ -36,6 +39,7 @@ import { QueuedMessages } from './queued.ts'
 import { RetainedMessages } from './retained.ts'
 import { SessionStatsQueries } from './session-stats.ts'
 import { SessionTable } from './sessions.ts'
+import { SortedSessionQueries } from './sorted-sessions.ts'
 import { Subscriptions } from './subscriptions.ts'
 import { Wills } from './wills.ts'
 
@@ -72,6 +76,7 @@ class SqliteStore implements SessionStore {
   readonly #wills: Wills
   readonly #retained: RetainedMessages
   readonly #sessions: SessionTable
+  readonly #sortedSessions: SortedSessionQueries
   readonly #stats: SessionStatsQueries
   readonly #queued: QueuedMessages
   readonly #dashboardViews: DashboardViews
@@ -96,6 +101,7 @@ class SqliteStore implements SessionStore {
     this.#wills = new Wills(db)
     this.#retained = new RetainedMessages(db)
     this.#sessions = new SessionTable(db)
+    this.#sortedSessions = new SortedSessionQueries(db)
     this.#stats = new SessionStatsQueries(db)
     this.#queued = new QueuedMessages(db)
     this.#dashboardViews = new DashboardViews(db)
@@ -311,6 +317,10 @@ class SqliteStore implements SessionStore {
     return this.#read(() => this.#sessions.list(range))
   }
 
+  async listSessionsSorted(range: SortedSessionRange): Promise<SortedSessionRecord[]> {
+    return this.#read(() => this.#sortedSessions.list(range))
+  }
+
   async countSessions(prefix?: string): Promise<number> {
     return this.#read(() => this.#sessions.count(prefix))
   }
@@ -372,6 +382,10 @@ class SqliteStore implements SessionStore {
 
   async listOutgoing(clientId: string, range: OutgoingRange): Promise<OutgoingEntry[]> {
     return this.#read(() => this.#outgoing.list(clientId, range.after ?? 0, range.limit))
+  }
+
+  async listIncoming(clientId: string, limit: number): Promise<IncomingEntry[]> {
+    return this.#read(() => this.#incoming.list(clientId, limit))
   }
 
   async listRetained(range: RetainedRange): Promise<RetainedEntry[]> {

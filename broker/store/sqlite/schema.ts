@@ -6,7 +6,7 @@ import type { Database } from 'better-sqlite3'
  * a file with a higher version was written by a newer SessionLab and is left
  * alone.
  */
-export const SCHEMA_VERSION = 3
+export const SCHEMA_VERSION = 4
 
 /**
  * The dashboard's persistent views (version 3), by viewer id: data is the
@@ -18,6 +18,16 @@ CREATE TABLE dashboard_views (
   last_seen INTEGER NOT NULL,
   data TEXT NOT NULL
 ) WITHOUT ROWID;
+`
+
+/**
+ * The session list sorted by a time (version 4): the expressions are those
+ * the list orders by (broker/store/sqlite/sorted-sessions.ts), -1 standing
+ * for a time not known, so a page is read off the index in order.
+ */
+const SESSION_SORT_DDL = `
+CREATE INDEX sessions_by_connected_at ON sessions (coalesce(connected_at, -1), client_id);
+CREATE INDEX sessions_by_last_activity ON sessions (coalesce(last_activity, -1), client_id);
 `
 
 /**
@@ -118,6 +128,7 @@ CREATE TABLE retained (
   rest BLOB NOT NULL
 );
 ${DASHBOARD_VIEWS_DDL}
+${SESSION_SORT_DDL}
 `
 
 /**
@@ -146,6 +157,9 @@ const MIGRATIONS: Record<number, (db: Database, at: number) => void> = {
   },
   2(db) {
     db.exec(DASHBOARD_VIEWS_DDL)
+  },
+  3(db) {
+    db.exec(SESSION_SORT_DDL)
   },
 }
 

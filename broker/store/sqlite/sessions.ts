@@ -2,7 +2,7 @@ import type { Database, Statement } from 'better-sqlite3'
 import { compareClientIds, prefixUpperBound } from '../client-id-order.ts'
 import type { SessionRange, SessionRecord, SessionTouch } from '../types.ts'
 
-interface SessionRow {
+export interface SessionRow {
   client_id: string
   protocol_version: number | null
   keepalive: number | null
@@ -150,7 +150,7 @@ export class SessionTable {
   }
 }
 
-function fromRow(row: SessionRow): SessionRecord {
+export function fromRow(row: SessionRow): SessionRecord {
   return {
     clientId: row.client_id,
     protocolVersion: row.protocol_version,
