@@ -6,6 +6,8 @@ import type {
   PublishPacket,
   Subscription,
 } from 'aedes'
+import mqtt from 'mqtt-packet'
+import { inboundQos2Refusal } from './safeguards.ts'
 
 /**
  * How SessionLab's rules meet aedes' hooks: each hook is a list of stages run
@@ -15,6 +17,14 @@ import type {
  */
 
 export type { ConnectPacket, PublishPacket, Subscription }
+
+/**
+ * The protocol levels SessionLab speaks: MQTT 3.1 (3) and 3.1.1 (4). aedes 2
+ * also accepts MQTT 5 (level 5), which SessionLab does not speak yet (issue
+ * 16): its stores keep no MQTT 5 session state, and its own writers encode
+ * 3.1.1 packets. So level 5 is refused as aedes 1.2 refused it.
+ */
+export const PROTOCOL_LEVELS: ReadonlySet<number> = new Set([3, 4])
 
 /** A CONNECT refused with a CONNACK return code [MQTT-3.2.2-5]. */
 export interface Refusal {
@@ -78,6 +88,10 @@ export function stageHooks(stages: Stages): Hooks {
   return {
     preConnect(client, packet, done) {
       for (const stage of connect) stage.read?.(client, packet)
+      if (!PROTOCOL_LEVELS.has(packet.protocolVersion ?? 4)) {
+        refuseProtocolLevel(client, done)
+        return
+      }
       done(null, true)
     },
 
@@ -100,6 +114,15 @@ export function stageHooks(stages: Stages): Hooks {
     },
 
     authorizePublish(client, packet, done) {
+      // aedes 2.0.0-beta.1 lost 1.2.0's inbound QoS 2 window (broker/aedes/safeguards.ts)
+      const overWindow =
+        client && packet.qos === 2 && !client.closed
+          ? inboundQos2Refusal(client, packet.messageId)
+          : null
+      if (overWindow) {
+        done(overWindow)
+        return
+      }
       let pending: Promise<void> | undefined
       try {
         pending = runPublish(client, packet, 0)
@@ -123,6 +146,21 @@ export function stageHooks(stages: Stages): Hooks {
         forwarded = forward[i](client, forwarded)
       return forwarded
     },
+  }
+
+  /**
+   * [MQTT-3.1.2-2] CONNACK 0x01 and close, before aedes reads the CONNECT,
+   * exactly as aedes 1.2 refused a level it did not speak (lib/handlers/
+   * connect.js `init`): the CONNACK in 3.1.1 form, then the connection fails
+   * with an error carrying the code, seen as 'connectionError' (see
+   * `onConnectRefused`). aedes answers a `preConnect` refusal with no CONNACK
+   * at all, so the seam writes it, and fails the CONNECT once it has left
+   * (aedes' own CONNACK writes complete in the next turn too).
+   */
+  function refuseProtocolLevel(client: Client, done: (err: Error | null, ok: boolean) => void) {
+    mqtt.writeToStream({ cmd: 'connack', returnCode: 1, sessionPresent: false }, client.conn)
+    const err = Object.assign(new Error('unacceptable protocol version'), { errorCode: 1 })
+    setImmediate(done, err, false)
   }
 
   async function runChecks(client: Client, login: Login): Promise<Refusal | null> {
