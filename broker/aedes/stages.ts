@@ -42,6 +42,12 @@ export interface ConnectStage {
   /** Before aedes handles the CONNECT (aedes' `preConnect`); may change the packet. */
   read?(client: Client, packet: ConnectPacket): void
   /**
+   * After the `read`s, before aedes' own checks of the CONNECT: for a refusal
+   * aedes 2 would otherwise make itself, before the `check`s and without
+   * saying why (a zero-length ClientID with CleanSession=0).
+   */
+  refuse?(client: Client, packet: ConnectPacket): Refusal | null
+  /**
    * After aedes assigned the ClientID, before it registers the connection
    * (aedes' `authenticate`): the first refusal ends the CONNECT.
    */
@@ -88,8 +94,11 @@ export function stageHooks(stages: Stages): Hooks {
   return {
     preConnect(client, packet, done) {
       for (const stage of connect) stage.read?.(client, packet)
-      if (!PROTOCOL_LEVELS.has(packet.protocolVersion ?? 4)) {
-        refuseProtocolLevel(client, done)
+      const refusal = PROTOCOL_LEVELS.has(packet.protocolVersion ?? 4)
+        ? firstEarlyRefusal(client, packet)
+        : { returnCode: 1 as const, reason: 'unacceptable protocol version' }
+      if (refusal) {
+        refuseBeforeConnect(client, refusal, done)
         return
       }
       done(null, true)
@@ -148,18 +157,36 @@ export function stageHooks(stages: Stages): Hooks {
     },
   }
 
+  function firstEarlyRefusal(client: Client, packet: ConnectPacket): Refusal | null {
+    for (const stage of connect) {
+      const refusal = stage.refuse?.(client, packet)
+      if (refusal) return refusal
+    }
+    return null
+  }
+
   /**
-   * [MQTT-3.1.2-2] CONNACK 0x01 and close, before aedes reads the CONNECT,
-   * exactly as aedes 1.2 refused a level it did not speak (lib/handlers/
-   * connect.js `init`): the CONNACK in 3.1.1 form, then the connection fails
-   * with an error carrying the code, seen as 'connectionError' (see
-   * `onConnectRefused`). aedes answers a `preConnect` refusal with no CONNACK
-   * at all, so the seam writes it, and fails the CONNECT once it has left
-   * (aedes' own CONNACK writes complete in the next turn too).
+   * The refusing CONNACK and close, before aedes reads the CONNECT, as aedes
+   * refuses in lib/handlers/connect.js `init` (for a protocol level it does not
+   * speak, [MQTT-3.1.2-2], as aedes 1.2 did for level 5): the CONNACK in
+   * 3.1.1 form, then the connection fails with an error carrying the code and
+   * the reason, seen as 'connectionError' (see `onConnectRefused`). aedes
+   * answers a `preConnect` refusal with no CONNACK at all, so the seam writes
+   * it, and fails the CONNECT once it has left (aedes' own CONNACK writes
+   * complete in the next turn too).
    */
-  function refuseProtocolLevel(client: Client, done: (err: Error | null, ok: boolean) => void) {
-    mqtt.writeToStream({ cmd: 'connack', returnCode: 1, sessionPresent: false }, client.conn)
-    const err = Object.assign(new Error('unacceptable protocol version'), { errorCode: 1 })
+  function refuseBeforeConnect(
+    client: Client,
+    refusal: Refusal,
+    done: (err: Error | null, ok: boolean) => void,
+  ) {
+    const connack = {
+      cmd: 'connack' as const,
+      returnCode: refusal.returnCode,
+      sessionPresent: false,
+    }
+    mqtt.writeToStream(connack, client.conn)
+    const err = Object.assign(new Error(refusal.reason), { errorCode: refusal.returnCode })
     setImmediate(done, err, false)
   }
 
