@@ -2,7 +2,8 @@ import type { EventEmitter } from 'node:events'
 import { Aedes, type AedesOptions, type Client } from 'aedes'
 import type { MQEmitter } from 'mqemitter'
 import MQEmitterRedis from 'mqemitter-redis'
-import { type AedesInternals, aedesInternals, type Will } from './internals.ts'
+import { type AedesInternals, aedesInternals, type Persistence, type Will } from './internals.ts'
+import { guardAedes, guardPersistence } from './safeguards.ts'
 
 /** Named operations on the aedes instance, beyond its typings. */
 
@@ -17,8 +18,15 @@ export type RouterHandler = (
 /** The options SessionLab gives aedes; `mq` is the router (mqemitter-redis in a cluster). */
 export type BrokerOptions = Omit<AedesOptions, 'mq'> & { mq?: MQEmitter }
 
-export function createAedes(options: BrokerOptions): Aedes {
-  return new Aedes(options)
+/**
+ * A new aedes instance with what aedes 1.2.0 did and 2.0.0-beta.1 lost put
+ * back (broker/aedes/safeguards.ts).
+ */
+export function createAedes(options: BrokerOptions & { persistence?: Persistence }): Aedes {
+  const persistence = options.persistence && guardPersistence(options.persistence)
+  const aedes = new Aedes({ ...options, ...(persistence ? { persistence } : {}) })
+  guardAedes(aedesInternals(aedes))
+  return aedes
 }
 
 /** The live connection of a ClientID on this node. */

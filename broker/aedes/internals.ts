@@ -3,7 +3,7 @@ import type { Aedes, Client } from 'aedes'
 import type { MQEmitter } from 'mqemitter'
 
 /**
- * The parts of aedes 1.2 that are not in its typings and that SessionLab
+ * The parts of aedes 2.0.0-beta.1 that are not in its typings and that SessionLab
  * needs to close the spec gaps at aedes' seams (see docs/session-rules.md).
  * Only the files of broker/aedes/ import this module: the rest of SessionLab
  * uses the named operations of broker/aedes/connection.ts and instance.ts,
@@ -14,7 +14,7 @@ import type { MQEmitter } from 'mqemitter'
 /**
  * Private fields of aedes (lib/client.js, aedes.js) whose names cannot be
  * mistaken for anything else. Besides these, the seam reaches `will`,
- * `subscriptions`, `duplicates`, `broker`, `clients`, `counter`, `mq`,
+ * `subscriptions`, `duplicates`, `broker`, `clients`, `brokers`, `counter`, `mq`,
  * `persistence`, and mqtt-packet's parser's `packet`, `error`, `_pos` and `_list`, which are not
  * in aedes' typings either: outside this folder the type checker refuses
  * them, and the seam test refuses the casts that would get around it.
@@ -75,8 +75,15 @@ export interface AedesInternals extends Aedes {
   counter: number
   /** The message router: in-process, or mqemitter-redis between cluster nodes. */
   mq: MQEmitter
-  persistence: { delWill(client: { id: string; brokerId?: string }): Promise<unknown> }
+  persistence: Persistence
   _clearWillInterval?: NodeJS.Timeout
+}
+
+/** What of the persistence SessionLab reaches through aedes (aedes-persistence's interface). */
+export interface Persistence {
+  delWill(client: { id: string; brokerId?: string }): Promise<unknown>
+  cleanIncoming(client: { id: string }): Promise<void>
+  incomingDelPacket(client: { id: string }, packet: { messageId?: number }): Promise<void>
 }
 
 export type Deliver = (packet: DeliveryPacket, done: () => void) => void

@@ -6,6 +6,8 @@ import type {
   PublishPacket,
   Subscription,
 } from 'aedes'
+import mqtt from 'mqtt-packet'
+import { inboundQos2Refusal } from './safeguards.ts'
 
 /**
  * How SessionLab's rules meet aedes' hooks: each hook is a list of stages run
@@ -15,6 +17,14 @@ import type {
  */
 
 export type { ConnectPacket, PublishPacket, Subscription }
+
+/**
+ * The protocol levels SessionLab speaks: MQTT 3.1 (3) and 3.1.1 (4). aedes 2
+ * also accepts MQTT 5 (level 5), which SessionLab does not speak yet (issue
+ * 16): its stores keep no MQTT 5 session state, and its own writers encode
+ * 3.1.1 packets. So level 5 is refused as aedes 1.2 refused it.
+ */
+export const PROTOCOL_LEVELS: ReadonlySet<number> = new Set([3, 4])
 
 /** A CONNECT refused with a CONNACK return code [MQTT-3.2.2-5]. */
 export interface Refusal {
@@ -31,6 +41,12 @@ export interface Login {
 export interface ConnectStage {
   /** Before aedes handles the CONNECT (aedes' `preConnect`); may change the packet. */
   read?(client: Client, packet: ConnectPacket): void
+  /**
+   * After the `read`s, before aedes' own checks of the CONNECT: for a refusal
+   * aedes 2 would otherwise make itself, before the `check`s and without
+   * saying why (a zero-length ClientID with CleanSession=0).
+   */
+  refuse?(client: Client, packet: ConnectPacket): Refusal | null
   /**
    * After aedes assigned the ClientID, before it registers the connection
    * (aedes' `authenticate`): the first refusal ends the CONNECT.
@@ -78,6 +94,13 @@ export function stageHooks(stages: Stages): Hooks {
   return {
     preConnect(client, packet, done) {
       for (const stage of connect) stage.read?.(client, packet)
+      const refusal = PROTOCOL_LEVELS.has(packet.protocolVersion ?? 4)
+        ? firstEarlyRefusal(client, packet)
+        : { returnCode: 1 as const, reason: 'unacceptable protocol version' }
+      if (refusal) {
+        refuseBeforeConnect(client, refusal, done)
+        return
+      }
       done(null, true)
     },
 
@@ -100,6 +123,15 @@ export function stageHooks(stages: Stages): Hooks {
     },
 
     authorizePublish(client, packet, done) {
+      // aedes 2.0.0-beta.1 lost 1.2.0's inbound QoS 2 window (broker/aedes/safeguards.ts)
+      const overWindow =
+        client && packet.qos === 2 && !client.closed
+          ? inboundQos2Refusal(client, packet.messageId)
+          : null
+      if (overWindow) {
+        done(overWindow)
+        return
+      }
       let pending: Promise<void> | undefined
       try {
         pending = runPublish(client, packet, 0)
@@ -123,6 +155,39 @@ export function stageHooks(stages: Stages): Hooks {
         forwarded = forward[i](client, forwarded)
       return forwarded
     },
+  }
+
+  function firstEarlyRefusal(client: Client, packet: ConnectPacket): Refusal | null {
+    for (const stage of connect) {
+      const refusal = stage.refuse?.(client, packet)
+      if (refusal) return refusal
+    }
+    return null
+  }
+
+  /**
+   * The refusing CONNACK and close, before aedes reads the CONNECT, as aedes
+   * refuses in lib/handlers/connect.js `init` (for a protocol level it does not
+   * speak, [MQTT-3.1.2-2], as aedes 1.2 did for level 5): the CONNACK in
+   * 3.1.1 form, then the connection fails with an error carrying the code and
+   * the reason, seen as 'connectionError' (see `onConnectRefused`). aedes
+   * answers a `preConnect` refusal with no CONNACK at all, so the seam writes
+   * it, and fails the CONNECT once it has left (aedes' own CONNACK writes
+   * complete in the next turn too).
+   */
+  function refuseBeforeConnect(
+    client: Client,
+    refusal: Refusal,
+    done: (err: Error | null, ok: boolean) => void,
+  ) {
+    const connack = {
+      cmd: 'connack' as const,
+      returnCode: refusal.returnCode,
+      sessionPresent: false,
+    }
+    mqtt.writeToStream(connack, client.conn)
+    const err = Object.assign(new Error(refusal.reason), { errorCode: refusal.returnCode })
+    setImmediate(done, err, false)
   }
 
   async function runChecks(client: Client, login: Login): Promise<Refusal | null> {

@@ -74,6 +74,12 @@ export function clientIdAndKeepaliveStage(limits: ConnectLimits): ConnectStage {
         keepalive: packet.keepalive ?? 0,
       })
     },
+    // aedes 2 refuses [MQTT-3.1.3-8] itself before the checks, without the
+    // reason: refuse it first, with the reason
+    refuse(_client, packet) {
+      if (packet.clientId.length > 0 || packet.clean !== false) return null
+      return refuseConnect({ clientId: '', clean: false, keepalive: 0 }, limits)
+    },
     check(client) {
       const request = requests.get(client)
       return request ? refuseConnect(request, limits) : null

@@ -1,7 +1,7 @@
 import type { IncomingEntryView, QueueEntryView, QueuePage } from '../../broker/inspector/types.ts'
-import { duration } from './times.ts'
 import { getJson } from './api.ts'
 import { bytes, type Child, el } from './dom.ts'
+import { duration } from './times.ts'
 
 /** Entries a page of the queue shows. */
 export const QUEUE_PAGE_SIZE = 20

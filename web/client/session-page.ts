@@ -1,6 +1,5 @@
 import type { SessionView } from '../../broker/inspector/types.ts'
 import type { ViewAnswer } from '../shared/ui.ts'
-import { duration, moment, momentAgo } from './times.ts'
 import { ApiError, describeError, getJson, postJson, Unreachable } from './api.ts'
 import { bytes, el } from './dom.ts'
 import { describe } from './events.ts'
@@ -10,6 +9,7 @@ import { QueueDepthChart } from './queue-depth-chart.ts'
 import { QueueTable } from './queue-table.ts'
 import { FOLLOWED_MARK } from './sessions-page.ts'
 import { StaleMarker } from './stale.ts'
+import { duration, moment, momentAgo } from './times.ts'
 
 /** The parts of the page that live across re-reads: the queue's page and the chart's canvas. */
 interface Shown {

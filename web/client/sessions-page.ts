@@ -4,9 +4,9 @@ import { describeError, getJson, postJson, Unreachable } from './api.ts'
 import { byId, el } from './dom.ts'
 import { firstOrder, type ListState, listSearch, readListState, SORTS } from './list-url.ts'
 import { publishForm } from './publish-form.ts'
-import { relativeTime } from './times.ts'
 import { COLUMNS, sessionRow } from './session-row.ts'
 import { StaleMarker } from './stale.ts'
+import { relativeTime } from './times.ts'
 
 export { FOLLOWED_MARK } from './session-row.ts'
 
