@@ -27,11 +27,11 @@ import { SortedSessionQueries } from '../broker/store/sqlite/sorted-sessions.ts'
 import type { SessionSortKey, SortedSessionRange } from '../broker/store/types.ts'
 import { dashboard } from '../web/index.ts'
 import { describeMachine } from './machine.ts'
+import { seedSessions } from './seed-sessions.ts'
 import { median } from './stats.ts'
 
 const SORTS: SessionListSort[] = ['clientId', 'state', 'queued', 'lastActivity', 'connectedAt']
 const ORDERS = ['asc', 'desc'] as const
-const DAY = 86_400_000
 
 const { values } = parseArgs({
   options: {
@@ -60,7 +60,7 @@ async function measure(count: number): Promise<void> {
   }
   const broker = await createBroker(config, undefined, { http: dashboard() })
   const seeded = Date.now()
-  await seed(broker.store, count)
+  await seedSessions(broker.store, count)
   console.log(
     `\n## ${count.toLocaleString('en')} offline sessions (seeded in ${Date.now() - seeded} ms)`,
   )
@@ -123,55 +123,6 @@ async function measure(count: number): Promise<void> {
   await broker.close()
   sqliteAlone(join(dataDir, 'sessionlab.db'))
   rmSync(dataDir, { recursive: true, force: true })
-}
-
-/** `count` offline sessions through the store API: times over the last week, 1 in 10 with a queue. */
-async function seed(
-  store: Awaited<ReturnType<typeof createBroker>>['store'],
-  count: number,
-): Promise<void> {
-  const now = Date.now()
-  let random = 42
-  const next = () => {
-    random = (random * 1_103_515_245 + 12_345) % 2 ** 31
-    return random / 2 ** 31
-  }
-  const writes: Promise<unknown>[] = []
-  for (let i = 0; i < count; i++) {
-    const clientId = `fleet/${String(i).padStart(6, '0')}`
-    const connectedAt = Math.round(now - 7 * DAY * next())
-    const lastActivity = connectedAt + Math.round(3_600_000 * next())
-    writes.push(store.openSession(clientId))
-    writes.push(
-      store.touchSession(clientId, {
-        protocolVersion: 4,
-        remoteAddress: `10.0.${i % 250}.${i % 200}:${40000 + (i % 20000)}`,
-        connectedAt,
-        lastActivity,
-        disconnectedAt: lastActivity,
-      }),
-    )
-    if (i % 10 === 0) {
-      const queued = 1 + (i % 5)
-      for (let n = 1; n <= queued; n++) {
-        writes.push(
-          store.outgoingEnqueueCombi([{ clientId }], {
-            cmd: 'publish',
-            topic: `fleet/${i}/cmd`,
-            payload: Buffer.from('{"set":1}'),
-            qos: 1,
-            retain: false,
-            dup: false,
-            brokerId: 'bench',
-            brokerCounter: i * 10 + n,
-          }),
-        )
-      }
-    }
-    if (writes.length > 5000) await Promise.all(writes.splice(0))
-  }
-  await Promise.all(writes)
-  await store.flush()
 }
 
 /**

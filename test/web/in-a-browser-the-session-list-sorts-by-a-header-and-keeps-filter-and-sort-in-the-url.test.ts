@@ -1,6 +1,13 @@
 import mqtt from 'mqtt'
 import { describe, expect, onTestFinished, test } from 'vitest'
-import { chromiumAvailable, mqttClient, newPage, openBrowser, row } from './browser.ts'
+import {
+  chromiumAvailable,
+  docsScreenshot,
+  mqttClient,
+  newPage,
+  openBrowser,
+  row,
+} from './browser.ts'
 import { startDashboard } from './viewer-client.ts'
 
 const DAY = 86_400_000
@@ -48,6 +55,8 @@ describe.skipIf(!chromiumAvailable())('in Chromium', () => {
     onTestFinished(() => ws.endAsync(true))
 
     const page = await newPage(await openBrowser())
+    // the width of the README's other screenshots; low, as the list of four is
+    await page.setViewportSize({ width: 1200, height: 540 })
     await page.goto(`${broker.urls.http}/sessions/pump-bare`)
     await page.locator('#follow', { hasText: /^Follow$/ }).click()
     await page.locator('#follow', { hasText: /^Unfollow$/ }).waitFor()
@@ -99,6 +108,8 @@ describe.skipIf(!chromiumAvailable())('in Chromium', () => {
     await expect(page.locator('th.queued').getAttribute('aria-sort')).resolves.toBe('descending')
     await expect(page.locator('th.queued .sort-mark').textContent()).resolves.toBe('▼')
     expect(new URL(page.url()).search).toBe('?state=all&sort=queued&order=desc')
+    // the README's picture of the list (docs/img/session-list.png with SCREENSHOTS=1)
+    expect((await docsScreenshot(page, 'session-list')).width).toBe(1200)
     await page.locator('th.queued button.sort').click()
     await rowsOf('all', 'queued', 'asc')
     await expect(ids()).resolves.toEqual(['pump-live', 'pump-ws', 'pump-old', 'pump-bare'])
