@@ -140,6 +140,9 @@ describe.skipIf(!chromiumAvailable())('in Chromium', () => {
     await page.locator('#queue-chart[data-points="3"]').waitFor()
     expect(await drawnPixels(page)).toBeGreaterThan(0)
 
+    // the protocol by its version name, as the list shows it, not the CONNECT's level byte
+    expect(await page.locator('[data-field="protocol"]').textContent()).toBe('3.1.1')
+
     // Follow is explained, and following shows
     const help = (await page.locator('#follow-help').textContent()) ?? ''
     expect(help).toContain('not of the MQTT session')

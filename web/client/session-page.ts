@@ -7,6 +7,7 @@ import { groupHistory, groupLine, type HistoryGroup } from './history-groups.ts'
 import { operatorButtons } from './operator.ts'
 import { QueueDepthChart } from './queue-depth-chart.ts'
 import { QueueTable } from './queue-table.ts'
+import { protocolName } from './session-row.ts'
 import { FOLLOWED_MARK } from './sessions-page.ts'
 import { StaleMarker } from './stale.ts'
 import { duration, moment, momentAgo } from './times.ts'
@@ -237,7 +238,7 @@ function fieldsOf(s: SessionView): [string, string | number][] {
     ['state', s.ended ? `ended (${s.ended.reason})` : s.connected ? 'online' : 'offline'],
     ...(s.node ? [['cluster node', s.node] as [string, string]] : []),
     ['clean session', s.clean ? '1' : '0'],
-    ['protocol version', s.protocolVersion ?? '—'],
+    ['protocol', protocolName(s.protocolVersion)],
     ['keepalive', s.keepalive === null ? '—' : `${s.keepalive} s`],
     ['username', s.username ?? '—'],
     ['remote address', s.remoteAddress ?? '—'],
