@@ -34,9 +34,19 @@ import { SessionPersistence } from './rules/persistence.ts'
 import { protocolLevelStage } from './rules/protocol-level.ts'
 import { clearIncomingDup, commitBeforeAckStage, refuseSysTopics } from './rules/publish.ts'
 import { resumeClaimsStage } from './rules/resume-claims.ts'
+import { RetainedOnce } from './rules/retained-once.ts'
+import { sayWhyOnKeepaliveTimeout } from './rules/server-disconnect.ts'
+import { disconnectExpiryStage, sessionEndedFence } from './rules/session-expiry.ts'
 import { hideSessionMarker } from './rules/session-present.ts'
+import {
+  hideLiteralShares,
+  refuseBadShares,
+  sharedFilterOf,
+  shareNamesStage,
+} from './rules/share-names.ts'
+import { SharedSubscriptions } from './rules/shared-subscriptions.ts'
 import { hideInternalSysTopics } from './rules/sys-topics.ts'
-import { takeOver, takeoverStage } from './rules/takeover.ts'
+import { takenOverElsewhere, takeoverStage } from './rules/takeover.ts'
 import {
   publishOrphanedWills,
   publishWillsOnShutdown,
@@ -130,13 +140,26 @@ export async function createBroker(
     now: () => clock.now(),
   })
   const gate = new SubscriptionGate({
-    allowed: (who, filter) =>
-      !filter.startsWith('$SessionLab/') && auth.allows(who, 'subscribe', filter),
+    // a shared subscription is checked against the filter it shares (share-names.ts)
+    allowed: (who, filter) => {
+      const share = sharedFilterOf(filter)
+      if (share) return auth.allows(who, 'subscribe', share.filter)
+      return !filter.startsWith('$SessionLab/') && auth.allows(who, 'subscribe', filter)
+    },
     maxSubscriptions: config.maxSubscriptions,
     maxTopicLength: config.maxTopicLength,
     onDenied: () => auth.counts.deniedSubscriptions++,
   })
   const persistence = new SessionPersistence(store, policies.persistence, (sub) => gate.kept(sub))
+  const retainedOnce = new RetainedOnce()
+  persistence.retainedGate = retainedOnce
+  const shared = new SharedSubscriptions({
+    store,
+    enqueue: (clientId, packet) => persistence.queueFor(clientId, packet),
+    directory: cluster?.sharedMembers,
+    warn: (m) => log.warn(m),
+  })
+  persistence.sharedGate = shared
   const authorize = authStages({
     auth,
     gate,
@@ -162,9 +185,13 @@ export async function createBroker(
       authorize.usernameAsClientId, // read: --clientid-from-username
       resumeClaimsStage, // read: a resume's queue and live traffic claim each message once
       delivery, // read: QoS capped by the granted subscriptions; slow consumers closed
+      retainedOnce.connectStage, // read: a SUBSCRIBE gets a retained message live or retained, once
+      shareNamesStage, // read: share names respelled for aedes, ill-formed ones refused, No Local on one closes
       willDiscardedOnDisconnectStage(persistence), // read: DISCONNECT deletes the Will first
+      disconnectExpiryStage, // read: MQTT 5 DISCONNECT raising expiry from 0: 0x82 (runs before the above)
       authorize.login, // check: password, Will topic ACL, ClientID ownership, --max-connections
       clientIdAndKeepaliveStage(config), // check: zero-length and long ClientIDs, keepalive
+      sessionEndedFence, // check: an MQTT 5 session of interval 0 just closed is gone first
       takeoverStage(config, (old, next) => tracking.onTakeover(old, next)), // accept
       policies.connections.stage, // accept: the session counts as connected
     ],
@@ -175,8 +202,8 @@ export async function createBroker(
       tracking.willStage, // a Will aedes publishes goes in its session's history
       commitBeforeAckStage(persistence), // PUBACK/PUBREC only once committed
     ],
-    subscribe: [authorize.subscribe, hideSessionMarker],
-    forward: [hideInternalSysTopics, authorize.forward, tracking.forwardStage],
+    subscribe: [refuseBadShares, authorize.subscribe, hideSessionMarker],
+    forward: [hideLiteralShares, hideInternalSysTopics, authorize.forward, tracking.forwardStage],
   }
   const aedes = createAedes({
     id: cluster?.id ?? randomUUID(),
@@ -184,9 +211,12 @@ export async function createBroker(
     persistence,
     connectTimeout: config.connectTimeout * 1000,
     maxTopicLevels: config.maxTopicLevels,
+    // MQTT 5: aedes lowers a longer request and says so in CONNACK [MQTT-3.2.2-3.2]
+    sessionExpiryIntervalLimit: config.maxSessionExpiry,
     ...stageHooks(stages),
   })
   tracking.attach(aedes)
+  sayWhyOnKeepaliveTimeout(aedes) // MQTT 5: DISCONNECT 0x8D, where aedes just closes
   // one line per client event, from what the inspector records
   logClientEvents(
     { onChange: (l) => tracking.sessions.onChange(l), onRefused: (l) => tracking.onRefused(l) },
@@ -207,12 +237,14 @@ export async function createBroker(
   // aedes emits persistence failures as 'error': log them rather than crash
   onBrokerError(aedes, (err) => log.error(`broker error: ${err.message}`))
   await aedes.listen()
+  await retainedOnce.attach(aedes)
+  await shared.attach(aedes)
 
   const orphanedWillsPublished = cluster
     ? await cluster.start(aedes, {
         sink: tracking.sessions,
         takenOverElsewhere(old) {
-          takeOver(old, config)
+          takenOverElsewhere(old, config)
           tracking.onTakenOverElsewhere(old)
         },
       })
@@ -221,6 +253,11 @@ export async function createBroker(
   const restored = await countRestored(store)
 
   const servers: { close(): Promise<void> }[] = []
+  // resolved by shutdown once aedes has closed every connection (WebSocket ones are kept until then)
+  let connectionsClosed!: () => void
+  const closedByAedes = new Promise<void>((resolve) => {
+    connectionsClosed = resolve
+  })
   try {
     // malformed packets and strings close the connection (broker/rules/malformed-packets.ts)
     const overTcp = (conn: ConnectionWriter) =>
@@ -230,7 +267,7 @@ export async function createBroker(
     const tcp = await openTcpListener(overTcp, sent, config.host, config.mqttPort)
     servers.push({ close: () => closeServer(tcp.server) })
     const ws = await openWsListener(overWs, sent, config.host, config.wsPort, config.wsPath)
-    servers.push({ close: () => closeWs(ws.wss, ws.server) })
+    servers.push({ close: () => closeWs(ws.wss, ws.server, closedByAedes) })
     // with a certificate, the same two again over TLS, beside the plain ones
     let tlsUrls = {}
     if (tls) {
@@ -239,7 +276,7 @@ export async function createBroker(
       servers.push({ close: () => closeServer(mqtts.server) })
       const { host, wssPort, wsPath } = config
       const wss = await openWsListener(overWs, sent, host, wssPort, wsPath, options)
-      servers.push({ close: () => closeWs(wss.wss, wss.server) })
+      servers.push({ close: () => closeWs(wss.wss, wss.server, closedByAedes) })
       tlsUrls = { mqtts: mqtts.url, wss: wss.url }
     }
     const sys = startSysTopics({
@@ -297,12 +334,12 @@ export async function createBroker(
       policies,
       auth: { counts: auth.counts, reload: () => auth.reload() },
       close() {
-        closing ??= shutdown(aedes, store, servers, tracking, cluster)
+        closing ??= shutdown(aedes, store, servers, tracking, cluster, connectionsClosed)
         return closing
       },
     }
   } catch (err) {
-    await shutdown(aedes, store, servers, tracking, cluster)
+    await shutdown(aedes, store, servers, tracking, cluster, connectionsClosed)
     throw err
   }
 }
@@ -313,23 +350,39 @@ async function shutdown(
   servers: { close(): Promise<void> }[],
   tracking: SessionTracking,
   cluster: ClusterNode | undefined,
+  connectionsClosed: () => void,
 ): Promise<void> {
   tracking.shuttingDown()
   const stopped = Promise.all(servers.map((s) => s.close()))
   await publishWillsOnShutdown(aedes, (client, will) => tracking.willPublished(client, will))
   await new Promise<void>((resolve) => aedes.close(() => resolve()))
+  connectionsClosed()
   await stopped
   await store.flush()
   await store.destroy()
   await cluster?.close()
 }
 
-function closeWs(wss: WebSocketServer, server: HttpServer): Promise<void> {
-  return new Promise((resolve) => {
-    for (const client of wss.clients) client.terminate()
-    wss.close(() => {
-      if (server.listening) server.close(() => resolve())
-      else resolve()
-    })
-  })
+/**
+ * Stops accepting at once; the open WebSockets are cut only once aedes has
+ * closed their MQTT connections, so an MQTT 5 client over WebSocket gets
+ * its DISCONNECT 0x8B (Server shutting down) as one over TCP does.
+ */
+function closeWs(
+  wss: WebSocketServer,
+  server: HttpServer,
+  closedByAedes: Promise<void>,
+): Promise<void> {
+  const serverClosed = server.listening
+    ? new Promise<void>((resolve) => server.close(() => resolve()))
+    : Promise.resolve()
+  return closedByAedes.then(
+    () =>
+      new Promise((resolve) => {
+        for (const client of wss.clients) client.terminate()
+        wss.close(() => {
+          serverClosed.then(() => resolve())
+        })
+      }),
+  )
 }

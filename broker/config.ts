@@ -48,6 +48,7 @@ export interface Config {
   queueQos0: boolean
   maxInflight: number
   sessionExpiry: number
+  maxSessionExpiry: number
   sysInterval: number
   historySize: number
   endedSessions: number
@@ -183,7 +184,7 @@ export const fields: { [K in keyof Config]: Field<Config[K]> } = {
     flag: 'max-keepalive',
     kind: int(0, 65535),
     default: 0,
-    help: 'refuse keepalives above this (0 = no limit), with CONNACK 0x02',
+    help: 'MQTT 3.1.1: refuse keepalives above this (0 = no limit) with CONNACK 0x02; MQTT 5: impose it (Server Keep Alive)',
   },
   takeoverWill: {
     flag: 'takeover-will',
@@ -243,7 +244,13 @@ export const fields: { [K in keyof Config]: Field<Config[K]> } = {
     flag: 'session-expiry',
     kind: int(0, 10 * 365 * 24 * 3600),
     default: 0,
-    help: 'seconds an offline persistent session is kept before it expires (0 = never)',
+    help: 'seconds an offline persistent MQTT 3.1.1 session is kept before it expires (0 = never)',
+  },
+  maxSessionExpiry: {
+    flag: 'max-session-expiry',
+    kind: int(0, 0xffffffff),
+    default: 0,
+    help: 'MQTT 5: the longest Session Expiry Interval granted, in seconds; a longer request is lowered and told in CONNACK (0 = no limit)',
   },
   sysInterval: {
     flag: 'sys-interval',

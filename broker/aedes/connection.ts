@@ -7,19 +7,22 @@ import {
   type Parser,
   type Will,
 } from './internals.ts'
-import { writerOf } from './writer.ts'
+import { type WireVersion, writerOf } from './writer.ts'
 
 /**
  * Named operations on one aedes connection (an aedes `Client`): everything
  * SessionLab reads or changes of it beyond aedes' typings goes through here.
  */
 
-export type { Client, Deliver, DeliveryPacket, Will }
+export type { Client, Deliver, DeliveryPacket, Will, WireVersion }
 
 /** An incoming packet as mqtt-packet's parser emits it. */
 export interface IncomingPacket {
   cmd: string
   messageId?: number
+  /** MQTT 5: DISCONNECT's reason code [MQTT-3.14.2.1]. */
+  reasonCode?: number
+  properties?: { sessionExpiryInterval?: number }
   subscriptions?: { topic: string; qos: number }[]
   unsubscriptions?: string[]
 }
@@ -169,14 +172,81 @@ function failOnce(parser: Parser): void {
 const FAIL_ONCE = Symbol('failOnce')
 
 /**
- * Makes aedes refuse a CONNECT with CONNACK 0x01 (unacceptable protocol
- * version): aedes answers so for any level outside 3-4 as it starts the
- * CONNECT (lib/handlers/connect.js `init`, after `preConnect`), while its
- * `authenticate` can only answer 2-5. Call from a connect stage's `read`.
+ * Marks a CONNECT's protocol level as one the broker does not speak: the
+ * refusing CONNACK is then written in the 3.1.1 form (broker/aedes/stages.ts),
+ * and aedes, should it see the packet, refuses level 0 with CONNACK 0x01 too
+ * (lib/handlers/connect.js `init`). Call from a connect stage's `refuse`.
  */
 export function refuseProtocolVersion(packet: { protocolVersion?: number }): void {
   ;(packet as { protocolVersion: number }).protocolVersion = 0
 }
+
+/**
+ * MQTT 5: the keepalive the connection runs on instead of the one it asked
+ * for, told to it in CONNACK as Server Keep Alive [MQTT-3.2.2-21]. aedes
+ * sets the same field from its own `keepaliveLimit` in `init`, which
+ * SessionLab leaves unset (for 3.1.1 it answers CONNACK 6, which 3.1.1 does
+ * not have); its `setKeepAlive` and `doConnack` read it. Call before `init`
+ * (a connect stage's `read`).
+ */
+export function imposeServerKeepAlive(client: Client, seconds: number): void {
+  clientInternals(client)._serverKeepAlive = seconds
+}
+
+/** The protocol level the connection's packets are encoded in: 5 for MQTT 5, else 4 (3.1's PUBLISH is 3.1.1's). */
+export function wireVersionOf(client: Client): WireVersion {
+  return clientInternals(client)._wireVersion === 5 ? 5 : 4
+}
+
+/**
+ * MQTT 5: the Session Expiry Interval the connection's CONNECT asked for
+ * (before `--max-session-expiry`); null for 3.1.1.
+ */
+export function requestedSessionExpiry(client: Client): number | null {
+  if (client.version !== 5) return null
+  return clientInternals(client)._connectSessionExpiryInterval ?? 0
+}
+
+/**
+ * MQTT 5: answers a client's DISCONNECT that is a protocol error with a
+ * server DISCONNECT of `reasonCode` [MQTT-4.13.1-1], and makes aedes, which
+ * reads the same packet next, close the connection as on any protocol error:
+ * the Will is kept and published (it reads reason 0x04, "with Will"), and
+ * the packet changes nothing else. Call before aedes sees the packet
+ * (`onIncomingPacket` with `first`); the DISCONNECT leaves before aedes
+ * destroys the connection (the writer sends what the turn holds first).
+ */
+export function refuseDisconnect(client: Client, packet: IncomingPacket, reasonCode: number): void {
+  sendServerDisconnect(client, reasonCode)
+  packet.reasonCode = DISCONNECT_WITH_WILL
+  if (packet.properties) packet.properties.sessionExpiryInterval = undefined
+}
+
+/**
+ * MQTT 5: tells a connected client why the server closes its connection, a
+ * DISCONNECT with `reasonCode` [MQTT-3.14.2-1] written through its writer
+ * at once (the caller closes it next; the writer sends what the turn holds
+ * before the transport goes). aedes' own `client.disconnect()` waits for its
+ * write to complete before closing, which a client that stopped reading never
+ * lets happen. Recorded as aedes records its own (`disconnectReasonCode`).
+ * Nothing for 3.1.1, which has no server DISCONNECT.
+ */
+export function sendServerDisconnect(client: Client, reasonCode: number): void {
+  // after CONNACK [MQTT-3.2.0-1]; `connected` comes only once a resumed queue is out
+  if (client.version !== 5 || !connackSent(client) || client.closed) return
+  const c = clientInternals(client)
+  if (c.disconnectReasonCode !== null) return // aedes or an earlier rule already said why
+  c.disconnectReasonCode = reasonCode
+  writerOf(client)?.writePacket({ cmd: 'disconnect', reasonCode }, 5)
+}
+
+/** Whether the CONNACK accepting the connection has been written. */
+function connackSent(client: Client): boolean {
+  return clientInternals(client).connackSent === true
+}
+
+/** MQTT 5 DISCONNECT reason 0x04: the Will is published [MQTT-3.14.2.1]. */
+export const DISCONNECT_WITH_WILL = 0x04
 
 /** MQTT 3.1: the CONNACK's session-present byte is reserved, sent as 0 (see ConnectionWriter). */
 export function reserveConnackFlags(client: Client): void {

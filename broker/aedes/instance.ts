@@ -2,7 +2,13 @@ import type { EventEmitter } from 'node:events'
 import { Aedes, type AedesOptions, type Client } from 'aedes'
 import type { MQEmitter } from 'mqemitter'
 import MQEmitterRedis from 'mqemitter-redis'
-import { type AedesInternals, aedesInternals, type Persistence, type Will } from './internals.ts'
+import {
+  type AedesInternals,
+  aedesInternals,
+  type ClientInternals,
+  type Persistence,
+  type Will,
+} from './internals.ts'
 import { guardAedes, guardPersistence } from './safeguards.ts'
 
 /** Named operations on the aedes instance, beyond its typings. */
@@ -26,7 +32,81 @@ export function createAedes(options: BrokerOptions & { persistence?: Persistence
   const persistence = options.persistence && guardPersistence(options.persistence)
   const aedes = new Aedes({ ...options, ...(persistence ? { persistence } : {}) })
   guardAedes(aedesInternals(aedes))
+  decideSessionEnds(aedesInternals(aedes))
   return aedes
+}
+
+/**
+ * MQTT 5 sessions end where SessionLab decides, not by aedes' timers. As an
+ * MQTT 5 connection closes, aedes 2 (aedes.js `scheduleSessionExpiry`) wipes
+ * a session of interval 0 and arms an in-memory timer for any other, which
+ * a restart forgets and which fires on the real clock. Here it only ends the
+ * session of interval 0 [MQTT-3.1.2-23]: the others are recorded in the
+ * store with their interval and expired by the broker's one sweep
+ * (broker/inspector/expiry.ts), on the injected clock, across restarts.
+ * Not while aedes closes, as aedes does: the wipe is not awaited, and the
+ * store closes next.
+ */
+function decideSessionEnds(aedes: AedesInternals): void {
+  const ending = new Map<string, Promise<void>>()
+  sessionsEnding.set(aedes, ending)
+  aedes.scheduleSessionExpiry = (client) => {
+    if (client.version !== 5 || aedes.closed) return
+    // the connection taking it over owns the session
+    if (aedes._takingOver.has(client.id)) return
+    if (client.sessionExpiryInterval !== 0) return
+    const id = client.id
+    const wiped = wipeSession(aedes, client).finally(() => {
+      if (ending.get(id) === wiped) ending.delete(id)
+    })
+    ending.set(id, wiped)
+  }
+}
+
+/** The MQTT 5 sessions of interval 0 being wiped as their connection closed, by ClientID. */
+const sessionsEnding = new WeakMap<AedesInternals, Map<string, Promise<void>>>()
+
+/**
+ * aedes' `_wipeSession`, awaitable: aedes fires its three deletions and
+ * forgets them, so a CONNECT that follows at once could read the
+ * subscriptions before they are gone (on Redis, several round trips).
+ * Failures go to aedes' 'error' event as aedes does.
+ */
+function wipeSession(aedes: AedesInternals, client: ClientInternals): Promise<void> {
+  const reported = (err: Error) => {
+    aedes.emit('error', err)
+  }
+  return Promise.all([
+    aedes.persistence.cleanSubscriptions(client).then(() => undefined, reported),
+    aedes.persistence
+      .delWill({ id: client.id, brokerId: aedes.id })
+      .then(() => undefined, reported),
+    new Promise<void>((resolve) => client.emptyOutgoingQueue(() => resolve())),
+  ]).then(() => undefined)
+}
+
+/**
+ * Resolves once the session the ClientID's last connection ended as it
+ * closed (MQTT 5, interval 0) is gone from the store on this node: a CONNECT
+ * awaits it before aedes reads the session [MQTT-3.1.2-23].
+ */
+export async function sessionEnded(aedes: Aedes, clientId: string): Promise<void> {
+  const internals = aedesInternals(aedes)
+  // Its close may still be under way (aedes unsubscribes first, then
+  // unregisters it and ends its session): wait for that, or the new CONNECT
+  // would count as a takeover of a live connection and resume the session.
+  const closing = internals.clients[clientId]
+  if (closing?.closed) {
+    await new Promise<void>((resolve) => {
+      const closed = (client: Client) => {
+        if (client !== closing) return
+        aedes.off('clientDisconnect', closed)
+        resolve()
+      }
+      aedes.on('clientDisconnect', closed)
+    })
+  }
+  await sessionsEnding.get(internals)?.get(clientId)
 }
 
 /** The live connection of a ClientID on this node. */

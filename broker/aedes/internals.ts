@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events'
 import type { Aedes, Client } from 'aedes'
 import type { MQEmitter } from 'mqemitter'
+import type { IPublishPacket } from 'mqtt-packet'
 
 /**
  * The parts of aedes 2.0.0-beta.1 that are not in its typings and that SessionLab
@@ -29,10 +30,16 @@ export const AEDES_PRIVATE_FIELDS = [
   'deliverQoS',
   '_parseString',
   '_emitError',
+  '_serverKeepAlive',
+  '_wireVersion',
+  '_takingOver',
+  '_connectSessionExpiryInterval',
 ] as const
 
 export interface ClientInternals extends Client {
   broker: AedesInternals
+  /** Set as `close()` starts; the connection stays registered until its close ends. */
+  closed: boolean
   /** The CONNECT's Will while connected; `close()` publishes it unless DISCONNECT came. */
   will: Will | null
   /** The Will as read from CONNECT, before aedes accepts the connection. */
@@ -41,6 +48,18 @@ export interface ClientInternals extends Client {
   _parser: Parser
   /** Set when a DISCONNECT packet was received [MQTT-3.14.4-3]. */
   _disconnected: boolean
+  /** MQTT 5 Server Keep Alive: the keepalive imposed, told in CONNACK (lib/handlers/connect.js). */
+  _serverKeepAlive?: number
+  /** The protocol level packets are encoded with (3, 4 or 5), set by aedes at CONNECT. */
+  _wireVersion: number | null
+  /** Set once the CONNACK has been written (lib/handlers/connect.js `doConnack`). */
+  connackSent: boolean
+  /** MQTT 5: the reason code of the server's DISCONNECT, once one is sent (lib/client.js). */
+  disconnectReasonCode: number | null
+  /** MQTT 5: the Session Expiry Interval the CONNECT asked for, before the broker's maximum. */
+  _connectSessionExpiryInterval?: number
+  /** Clears the packet ids of the session's queued messages in the store (lib/client.js). */
+  emptyOutgoingQueue(done: (err?: Error | null) => void): void
   /** The next packet id aedes' QoSPacket takes (lib/qos-packet.js). */
   _nextId: number
   /** Topic filter -> granted subscription of this connection. */
@@ -77,11 +96,16 @@ export interface AedesInternals extends Aedes {
   mq: MQEmitter
   persistence: Persistence
   _clearWillInterval?: NodeJS.Timeout
+  /** MQTT 5: called as a connection closes, to keep, end or time its session (aedes.js). */
+  scheduleSessionExpiry(client: ClientInternals): void
+  /** ClientIDs being taken over: the old connection's close leaves the session alone. */
+  _takingOver: Set<string>
 }
 
 /** What of the persistence SessionLab reaches through aedes (aedes-persistence's interface). */
 export interface Persistence {
   delWill(client: { id: string; brokerId?: string }): Promise<unknown>
+  cleanSubscriptions(client: { id: string }): Promise<unknown>
   cleanIncoming(client: { id: string }): Promise<void>
   incomingDelPacket(client: { id: string }, packet: { messageId?: number }): Promise<void>
 }
@@ -99,10 +123,15 @@ export interface DeliveryPacket {
   brokerId?: string
   brokerCounter?: number
   messageId?: number
+  /** MQTT 5 PUBLISH properties as published (aedes-packet keeps them); not encoded for 3.1.1. */
+  properties?: PublishProperties
   /** Set by SessionLab's no-local marker (aedes Packet). */
   nl?: boolean
   clientId?: string
 }
+
+/** mqtt-packet's PUBLISH properties. */
+export type PublishProperties = NonNullable<IPublishPacket['properties']>
 
 export interface Will {
   topic: string

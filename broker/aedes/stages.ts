@@ -7,6 +7,7 @@ import type {
   Subscription,
 } from 'aedes'
 import mqtt from 'mqtt-packet'
+import { connackReasonCode } from './reason-codes.ts'
 import { inboundQos2Refusal } from './safeguards.ts'
 
 /**
@@ -17,14 +18,6 @@ import { inboundQos2Refusal } from './safeguards.ts'
  */
 
 export type { ConnectPacket, PublishPacket, Subscription }
-
-/**
- * The protocol levels SessionLab speaks: MQTT 3.1 (3) and 3.1.1 (4). aedes 2
- * also accepts MQTT 5 (level 5), which SessionLab does not speak yet (issue
- * 16): its stores keep no MQTT 5 session state, and its own writers encode
- * 3.1.1 packets. So level 5 is refused as aedes 1.2 refused it.
- */
-export const PROTOCOL_LEVELS: ReadonlySet<number> = new Set([3, 4])
 
 /** A CONNECT refused with a CONNACK return code [MQTT-3.2.2-5]. */
 export interface Refusal {
@@ -94,11 +87,9 @@ export function stageHooks(stages: Stages): Hooks {
   return {
     preConnect(client, packet, done) {
       for (const stage of connect) stage.read?.(client, packet)
-      const refusal = PROTOCOL_LEVELS.has(packet.protocolVersion ?? 4)
-        ? firstEarlyRefusal(client, packet)
-        : { returnCode: 1 as const, reason: 'unacceptable protocol version' }
+      const refusal = firstEarlyRefusal(client, packet)
       if (refusal) {
-        refuseBeforeConnect(client, refusal, done)
+        refuseBeforeConnect(client, packet.protocolVersion, refusal, done)
         return
       }
       done(null, true)
@@ -167,25 +158,29 @@ export function stageHooks(stages: Stages): Hooks {
 
   /**
    * The refusing CONNACK and close, before aedes reads the CONNECT, as aedes
-   * refuses in lib/handlers/connect.js `init` (for a protocol level it does not
-   * speak, [MQTT-3.1.2-2], as aedes 1.2 did for level 5): the CONNACK in
-   * 3.1.1 form, then the connection fails with an error carrying the code and
-   * the reason, seen as 'connectionError' (see `onConnectRefused`). aedes
-   * answers a `preConnect` refusal with no CONNACK at all, so the seam writes
-   * it, and fails the CONNECT once it has left (aedes' own CONNACK writes
-   * complete in the next turn too).
+   * refuses in lib/handlers/connect.js `init`: the CONNACK in the CONNECT's
+   * protocol version (MQTT 5: its reason code [MQTT-3.2.2-8]), then the
+   * connection fails with an error carrying the code and the reason, seen as
+   * 'connectionError' (see `onConnectRefused`). aedes answers a `preConnect`
+   * refusal with no CONNACK at all, so the seam writes it, and fails the
+   * CONNECT once it has left (aedes' own CONNACK writes complete in the next
+   * turn too).
    */
   function refuseBeforeConnect(
     client: Client,
+    protocolVersion: number | undefined,
     refusal: Refusal,
     done: (err: Error | null, ok: boolean) => void,
   ) {
-    const connack = {
-      cmd: 'connack' as const,
-      returnCode: refusal.returnCode,
-      sessionPresent: false,
-    }
-    mqtt.writeToStream(connack, client.conn)
+    const v5 = protocolVersion === 5
+    const connack = v5
+      ? {
+          cmd: 'connack' as const,
+          reasonCode: connackReasonCode(refusal.returnCode),
+          sessionPresent: false,
+        }
+      : { cmd: 'connack' as const, returnCode: refusal.returnCode, sessionPresent: false }
+    mqtt.writeToStream(connack, client.conn, { protocolVersion: v5 ? 5 : 4 })
     const err = Object.assign(new Error(refusal.reason), { errorCode: refusal.returnCode })
     setImmediate(done, err, false)
   }

@@ -9,6 +9,18 @@ export type Transport = Duplex & { remoteAddress?: string; remotePort?: number }
 type WriteCallback = (error?: Error | null) => void
 
 /**
+ * The encoding a packet is written in: 4 for MQTT 3.1 and 3.1.1 (a 3.1
+ * PUBLISH, PUBREL or PUBACK is encoded as 3.1.1's), 5 for MQTT 5 (reason
+ * codes and properties). A v5 client reads a 3.1.1 PUBLISH as malformed.
+ */
+export type WireVersion = 4 | 5
+
+const ENCODING: Record<WireVersion, { protocolVersion: WireVersion }> = {
+  4: Object.freeze({ protocolVersion: 4 }),
+  5: Object.freeze({ protocolVersion: 5 }),
+}
+
+/**
  * The one writer of a connection: aedes gets it as the connection
  * (`aedes.handle(writer)`), and SessionLab's own writers (the QoS 0 fast
  * path, resumed pages) write through it too, so every byte sent passes here.
@@ -64,9 +76,12 @@ export class ConnectionWriter extends Duplex {
     return this.#transport.remotePort
   }
 
-  /** Writes one MQTT packet; false when the caller should wait for 'drain'. */
-  writePacket(packet: mqtt.Packet): boolean {
-    return mqtt.writeToStream(packet, this)
+  /**
+   * Writes one MQTT packet encoded for the connection's protocol version
+   * (`wireVersionOf` in connection.ts); false when the caller should wait for 'drain'.
+   */
+  writePacket(packet: mqtt.Packet, version: WireVersion): boolean {
+    return mqtt.writeToStream(packet, this, ENCODING[version])
   }
 
   /**

@@ -14,6 +14,7 @@ import type {
 } from '../aedes/stages.ts'
 import type { Config } from '../config.ts'
 import type { SessionEventSink } from '../inspector/types.ts'
+import { packetTooLarge } from '../rules/server-disconnect.ts'
 import type { SessionStore } from '../store/types.ts'
 import type { Identity } from './acl.ts'
 import type { Auth } from './auth.ts'
@@ -163,7 +164,11 @@ export function guardConnection(
   const guard = new FrameSizeGuard(maxPacketSize)
   guardIncomingBytes(
     client,
-    (chunk) => guard.accept(chunk),
+    (chunk) => {
+      if (guard.accept(chunk)) return true
+      packetTooLarge(client) // MQTT 5: DISCONNECT 0x95 first
+      return false
+    },
     `packet over --max-packet-size ${maxPacketSize}`,
   )
   gate.watch(client)

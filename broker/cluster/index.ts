@@ -19,6 +19,7 @@ import type { WillPacket } from '../store/types.ts'
 import { ClusterNodes } from './nodes.ts'
 import { ClusterPresence } from './presence.ts'
 import { RemoteCommands } from './remote-commands.ts'
+import { ClusterSharedMembers } from './shared-members.ts'
 
 /** Every key SessionLab's cluster keeps in Redis starts with this (the store's too). */
 export const CLUSTER_PREFIX = 'sl:'
@@ -28,6 +29,8 @@ export interface ClusterNode {
   readonly id: string
   /** Message routing between the nodes, for aedes. */
   readonly mq: MQEmitter
+  /** The connected members of every shared subscription group, cluster-wide. */
+  readonly sharedMembers: ClusterSharedMembers
   /** What the inspector needs to see the whole cluster. */
   readonly sessions: ClusterSessions
   /** The user of a connection another node holds for a ClientID (ClientID ownership). */
@@ -89,6 +92,7 @@ export async function openCluster(deps: ClusterDeps): Promise<ClusterNode> {
       log.warn(`cluster node ${node} stopped without leaving: publishing its clients' Wills`)
       const published = await publishWillsOf(node)
       const gone = await presence?.removeNode(node)
+      await sharedMembers?.removeNode(node)
       const closed = await store.closeOpenSessionsOf(node, deps.now())
       for (const clientId of new Set([...(gone ?? []), ...closed])) {
         hooks?.sink.record(clientId, { type: 'disconnect', at: deps.now(), reason: 'network' })
@@ -97,6 +101,7 @@ export async function openCluster(deps: ClusterDeps): Promise<ClusterNode> {
     },
   })
   let mq: MQEmitter | null = null
+  let sharedMembers: ClusterSharedMembers | null = null
   try {
     await nodes.join()
     mq = await openRouting(config.redisUrl)
@@ -113,6 +118,7 @@ export async function openCluster(deps: ClusterDeps): Promise<ClusterNode> {
     done()
   })
   presence = new ClusterPresence(redis, CLUSTER_PREFIX, id, (m) => log.warn(m))
+  sharedMembers = new ClusterSharedMembers(redis, CLUSTER_PREFIX, id, mq)
   const commands = new RemoteCommands(
     id,
     () => aedes,
@@ -130,6 +136,7 @@ export async function openCluster(deps: ClusterDeps): Promise<ClusterNode> {
   return {
     id,
     mq,
+    sharedMembers,
     heldElsewhere: (clientId) => (presence as ClusterPresence).heldElsewhere(clientId),
     sessions: {
       node: id,

@@ -6,7 +6,12 @@ export interface Connection {
   readonly client: Client
   /** The ClientID the CONNECT carried: empty when the client left it to the broker. */
   readonly requestedClientId: string
-  readonly clean: boolean
+  /**
+   * The session ends with the connection: CleanSession=1 in 3.1.1, a Session
+   * Expiry Interval of 0 in MQTT 5 (Clean Start only discards the earlier
+   * session). An MQTT 5 DISCONNECT may set it ([MQTT-3.14.2-2]).
+   */
+  clean: boolean
   readonly protocolVersion: number | null
   readonly keepalive: number | null
   readonly username: string | null
@@ -52,6 +57,7 @@ export interface ConnectPacket {
   protocolVersion?: number
   keepalive?: number
   username?: string
+  properties?: { sessionExpiryInterval?: number }
 }
 
 /** A connection's state from its CONNECT packet (aedes' preConnect). */
@@ -59,7 +65,10 @@ export function newConnection(client: Client, packet: ConnectPacket): Connection
   return {
     client,
     requestedClientId: packet.clientId ?? '',
-    clean: packet.clean !== false,
+    clean:
+      packet.protocolVersion === 5
+        ? (packet.properties?.sessionExpiryInterval ?? 0) === 0
+        : packet.clean !== false,
     protocolVersion: packet.protocolVersion ?? null,
     keepalive: packet.keepalive ?? null,
     username: packet.username ?? null,
@@ -72,6 +81,15 @@ export function newConnection(client: Client, packet: ConnectPacket): Connection
     inflight: new Map(),
     inflightSeq: 0,
   }
+}
+
+/**
+ * The Session Expiry Interval an MQTT 5 connection's session now has, in
+ * seconds (as CONNECT asked within the broker's maximum, or as DISCONNECT
+ * changed it); null for 3.1.1, whose sessions `--session-expiry` governs.
+ */
+export function sessionExpiryOf(connection: Connection): number | null {
+  return connection.protocolVersion === 5 ? connection.client.sessionExpiryInterval : null
 }
 
 /** The reason a connection closed, once aedes says it has. */

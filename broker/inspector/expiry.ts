@@ -5,17 +5,30 @@ import type { SessionRegistry } from './registry.ts'
 // Sessions discarded per store query while a check runs.
 const BATCH = 500
 
+// The longest a Node timer waits (2^31 - 1 ms, 24.8 days); a later end is re-armed from there.
+const MAX_TIMER_MS = 2 ** 31 - 1
+
 /** How often expiry is checked: half the expiry time, within 1 s and 60 s. */
 export function checkIntervalMs(expirySeconds: number): number {
   return Math.min(60_000, Math.max(1_000, (expirySeconds * 1000) / 2))
 }
 
 /**
- * Discards persistent sessions offline for longer than `expirySeconds`.
- * The time a session went offline is in the store, so expiry carries on
- * across restarts (Mosquitto's persistent_client_expiration forgets it,
- * issue 2546); a session a crashed run left connected counts from when the
- * broker started again.
+ * Discards sessions offline past their expiry, the one sweep of both
+ * protocol versions (aedes' own in-memory MQTT 5 timers are off, see
+ * `decideSessionEnds` in broker/aedes/instance.ts):
+ *
+ * - MQTT 3.1.1: persistent sessions offline for longer than `expirySeconds`
+ *   (`--session-expiry`, Mosquitto's persistent_client_expiration), checked
+ *   every so often.
+ * - MQTT 5: each session at the end of its own Session Expiry Interval
+ *   [MQTT-3.1.2-23], exactly: a timer of the clock is armed for the next
+ *   session to end (0xFFFFFFFF never does [MQTT-3.1.2-11]).
+ *
+ * The time a session went offline, and its interval, are in the store, so
+ * expiry carries on across restarts (Mosquitto's persistent_client_expiration
+ * forgets it, issue 2546); a session a crashed run left connected counts
+ * from when the broker started again.
  */
 export class SessionExpiry {
   readonly #store: SessionStore
@@ -23,7 +36,13 @@ export class SessionExpiry {
   readonly #clock: Clock
   readonly #expiryMs: number
   #running: Promise<number> | null = null
+  /** A check asked for while one runs. */
+  #rerun: Promise<number> | null = null
   #stop: (() => void) | null = null
+  #started = false
+  #onError: (err: Error) => void = () => {}
+  /** The timer of the next MQTT 5 session end: when it fires, and how to cancel it. */
+  #next: { at: number; cancel: () => void } | null = null
 
   constructor(deps: {
     store: SessionStore
@@ -37,45 +56,118 @@ export class SessionExpiry {
     this.#expiryMs = deps.expirySeconds * 1000
   }
 
-  /** Checks every so often until `stop`; does nothing when expiry is off (0). */
+  /** Checks every so often (3.1.1) and at each MQTT 5 session's end until `stop`. */
   start(onError: (err: Error) => void): void {
-    if (this.#expiryMs === 0 || this.#stop) return
-    this.#stop = this.#clock.every(checkIntervalMs(this.#expiryMs / 1000), () => {
-      this.check().catch(onError)
-    })
+    if (this.#started) return
+    this.#started = true
+    this.#onError = onError
+    if (this.#expiryMs > 0) {
+      this.#stop = this.#clock.every(checkIntervalMs(this.#expiryMs / 1000), () => {
+        this.check().catch(onError)
+      })
+    }
+    this.#armNext().catch(onError)
   }
 
   stop(): void {
+    this.#started = false
     this.#stop?.()
     this.#stop = null
+    this.#next?.cancel()
+    this.#next = null
   }
 
-  /** Discards every session now past its expiry; resolves with how many. Checks never overlap. */
+  /** An MQTT 5 session went offline and ends at `end` unless it is resumed first. */
+  sessionEnds(end: number): void {
+    if (!this.#started) return
+    if (this.#next && this.#next.at <= end) return
+    this.#arm(end)
+  }
+
+  /**
+   * Discards every session now past its expiry; resolves with how many.
+   * Checks never overlap: one asked for while another runs runs after it
+   * (the running one read the time before this was asked), once for all
+   * asked meanwhile.
+   */
   check(): Promise<number> {
-    if (this.#expiryMs === 0) return Promise.resolve(0)
-    this.#running ??= this.#expire().finally(() => {
-      this.#running = null
+    if (this.#running) {
+      this.#rerun ??= this.#running.then(
+        () => this.#startCheck(),
+        () => this.#startCheck(),
+      )
+      return this.#rerun
+    }
+    return this.#startCheck()
+  }
+
+  #startCheck(): Promise<number> {
+    this.#rerun = null
+    const running = this.#expire().finally(() => {
+      if (this.#running === running) this.#running = null
     })
-    return this.#running
+    this.#running = running
+    return running
   }
 
   async #expire(): Promise<number> {
     const now = this.#clock.now()
     let expired = 0
+    if (this.#expiryMs > 0) {
+      expired += await this.#drain(async () =>
+        (await this.#store.idleSessions(now - this.#expiryMs, BATCH)).map((s) => ({
+          ...s,
+          idleMs: now - s.disconnectedAt,
+        })),
+      )
+    }
+    expired += await this.#drain(async () =>
+      (await this.#store.endedSessions(now, BATCH)).map((s) => ({
+        ...s,
+        idleMs: now - s.disconnectedAt,
+      })),
+    )
+    return expired
+  }
+
+  async #drain(next: () => Promise<{ clientId: string; idleMs: number }[]>): Promise<number> {
+    const now = this.#clock.now()
+    let expired = 0
     for (;;) {
-      const idle = await this.#store.idleSessions(now - this.#expiryMs, BATCH)
+      const due = await next()
       let discarded = 0
-      for (const { clientId, disconnectedAt } of idle) {
+      for (const { clientId, idleMs } of due) {
         // connected again since the query
         if (this.#registry.online(clientId)) continue
         await this.#store.discardSession(clientId)
         await this.#store.delWill({ id: clientId })
-        this.#registry.record(clientId, { type: 'expired', at: now, idleMs: now - disconnectedAt })
+        this.#registry.record(clientId, { type: 'expired', at: now, idleMs })
         this.#registry.forget(clientId)
         discarded++
       }
       expired += discarded
-      if (idle.length < BATCH || discarded === 0) return expired
+      if (due.length < BATCH || discarded === 0) return expired
     }
+  }
+
+  /** Arms the timer for the next MQTT 5 session to end, as the store says. */
+  async #armNext(): Promise<void> {
+    const end = await this.#store.nextSessionEnd()
+    if (end !== null && this.#started) this.sessionEnds(end)
+  }
+
+  #arm(at: number): void {
+    this.#next?.cancel()
+    const next = {
+      at,
+      cancel: this.#clock.every(Math.min(MAX_TIMER_MS, Math.max(0, at - this.#clock.now())), () => {
+        next.cancel()
+        if (this.#next === next) this.#next = null
+        this.check()
+          .then(() => this.#armNext())
+          .catch(this.#onError)
+      }),
+    }
+    this.#next = next
   }
 }

@@ -64,6 +64,7 @@ export class SessionTracking {
       ended: { max: deps.config.endedSessions, ttlMs: deps.config.endedSessionTtl * 1000 },
       warn: deps.warn,
       node: deps.cluster?.node,
+      ends: (end) => this.#expiry.sessionEnds(end),
       presence: {
         connected: (c) => presence?.connected(c),
         disconnected: (c) => presence?.disconnected(c),
@@ -137,7 +138,7 @@ export class SessionTracking {
   /**
    * Sessions a previous run left recorded as connected went offline when it
    * ended; expired sessions go before any client can resume one. Then
-   * expiry is checked periodically.
+   * expiry is checked periodically, and at each MQTT 5 session's end.
    */
   async start(): Promise<void> {
     const at = this.#clock.now()

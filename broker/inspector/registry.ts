@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.ts'
-import type { SessionStore } from '../store/types.ts'
-import { type Connection, disconnectReason } from './connection.ts'
+import { SESSION_NEVER_EXPIRES, type SessionStore } from '../store/types.ts'
+import { type Connection, disconnectReason, sessionExpiryOf } from './connection.ts'
 import { type EndedSession, EndedSessions, endedOf } from './ended.ts'
 import { History } from './history.ts'
 import { Listeners } from './listeners.ts'
@@ -34,6 +34,8 @@ export interface RegistryDeps {
   /** In a cluster: this node's broker id, recorded with each persistent session it holds. */
   node?: string
   presence?: PresenceWriter
+  /** An MQTT 5 session went offline and ends at `end` (ms since the epoch) unless resumed. */
+  ends?: (end: number) => void
 }
 
 /**
@@ -110,6 +112,7 @@ export class SessionRegistry {
           connectedAt: at,
           lastActivity: at,
           disconnectedAt: null,
+          sessionExpiry: sessionExpiryOf(connection),
           ...(this.#deps.node === undefined ? {} : { node: this.#deps.node }),
         }),
       )
@@ -124,6 +127,9 @@ export class SessionRegistry {
     const at = this.now()
     if (this.#online.get(clientId) === connection) this.#online.delete(clientId)
     if (entry?.connection === connection) entry.connection = null
+    // MQTT 5: a DISCONNECT may have ended the session with the connection [MQTT-3.14.2-2]
+    const sessionExpiry = sessionExpiryOf(connection)
+    if (sessionExpiry === 0) connection.clean = true
     this.#deps.presence?.disconnected(connection)
     this.record(
       clientId,
@@ -136,9 +142,13 @@ export class SessionRegistry {
         this.#deps.store.touchSession(clientId, {
           disconnectedAt: at,
           lastActivity: connection.lastActivity ?? at,
+          sessionExpiry,
           ...(this.#deps.node === undefined ? {} : { node: null }),
         }),
       )
+      if (sessionExpiry !== null && sessionExpiry < SESSION_NEVER_EXPIRES) {
+        this.#deps.ends?.(at + sessionExpiry * 1000)
+      }
     } else if (reason !== 'takeover' && !this.#online.has(clientId)) {
       // [MQTT-3.1.2-6]: a clean session ends with its connection (after a
       // takeover the next connection carries the ClientID on). What it was

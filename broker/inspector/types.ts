@@ -83,7 +83,8 @@ export interface SessionView {
   disconnectedAt: number | null
   lastActivity: number | null
   will: WillView | null
-  subscriptions: { topic: string; qos: 0 | 1 | 2 }[]
+  /** As the client subscribed; `shareGroup` names the group of a shared one (`$share/{group}/...`). */
+  subscriptions: { topic: string; qos: 0 | 1 | 2; shareGroup?: string }[]
   queue: QueueView
   /** Outgoing QoS 1/2 messages sent and not yet acknowledged (PUBRELs included). */
   inflight: number

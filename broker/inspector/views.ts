@@ -1,4 +1,5 @@
 import { isSessionMarker } from '../rules/session-present.ts'
+import { sharedFilterOf, shownFilter } from '../rules/share-names.ts'
 import type { SessionRecord, SessionStats } from '../store/types.ts'
 import type { EndedSession } from './ended.ts'
 import type { LiveSession } from './online.ts'
@@ -105,7 +106,7 @@ export function viewOf(
     will: extra.will ? willView(extra.will) : null,
     subscriptions: extra.subscriptions
       .filter((sub) => !isSessionMarker(sub.topic))
-      .map((sub) => ({ topic: sub.topic, qos: sub.qos as 0 | 1 | 2 })),
+      .map((sub) => subscriptionView(sub)),
     queue: {
       count: stats.queued,
       bytes: stats.queuedBytes,
@@ -156,4 +157,16 @@ function commonFields(parts: SessionParts) {
     dropped: counters.dropped,
     takeovers: counters.takeovers,
   }
+}
+
+/** A subscription as the client made it: a shared one as `$share/{group}/{filter}`, with its group. */
+function subscriptionView(sub: {
+  topic: string
+  qos: number
+}): SessionView['subscriptions'][number] {
+  const share = sharedFilterOf(sub.topic)
+  const qos = sub.qos as 0 | 1 | 2
+  return share
+    ? { topic: shownFilter(sub.topic), qos, shareGroup: share.group }
+    : { topic: sub.topic, qos }
 }

@@ -10,6 +10,7 @@ import type { ConnectStage } from '../aedes/stages.ts'
 import { topicMatches } from './qos.ts'
 import { writeQos0 } from './qos0-writer.ts'
 import { claim } from './resume-claims.ts'
+import { quotaExceeded } from './server-disconnect.ts'
 
 export interface DeliveryLimits {
   /** Messages handed to one connection and not yet written before it counts as stuck. */
@@ -62,6 +63,7 @@ function delivery(
     if (pending >= limits.maxPendingDeliveries) {
       stuck = true
       limits.onSlowConsumer(client)
+      quotaExceeded(client) // MQTT 5: DISCONNECT 0x97 first
       client.close()
       return
     }
@@ -86,6 +88,7 @@ function delivery(
     if (++unwritten + pending > limits.maxPendingDeliveries) {
       stuck = true
       limits.onSlowConsumer(client)
+      quotaExceeded(client) // MQTT 5: DISCONNECT 0x97 first
       client.close()
     }
   }

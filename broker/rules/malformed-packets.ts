@@ -7,6 +7,7 @@ import {
   reserveConnackFlags,
   writeBytes,
 } from '../aedes/connection.ts'
+import { parsableProtocolLevel } from './protocol-level.ts'
 import { malformedString } from './utf8-strings.ts'
 
 /**
@@ -42,7 +43,7 @@ export function guardProtocol(client: Client): Client {
     // (mqtt-packet fails such a CONNECT before aedes could answer it)
     const known = connect.protocolId === 'MQTT' || connect.protocolId === 'MQIsdp'
     const level = connect.protocolVersion
-    if (known && level !== undefined && (level < 3 || level > 5)) {
+    if (known && level !== undefined && !parsableProtocolLevel(level)) {
       writeBytes(client, CONNACK_UNACCEPTABLE_PROTOCOL)
     }
   })

@@ -14,6 +14,7 @@ import type {
 } from '../store/types.ts'
 import { emptyResume, originKey, type ResumeWindow, resumeStream } from './resume.ts'
 import { subscriptionsToResume } from './session-present.ts'
+import { SHARED_PREFIX } from './share-names.ts'
 import { isSysTopic, SysRetained } from './sys-retained.ts'
 
 /** The session policies as the persistence applies them (broker/policies/). */
@@ -29,6 +30,13 @@ export interface PersistencePolicy {
   connected(clientId: string): boolean
   /** The window a resume of this connection goes through, if any. */
   windowOf(client: ClientRef): ResumeWindow | undefined
+}
+
+/** Told of each retained message stored, and asked for each SUBSCRIBE's retained read (retained-once.ts). */
+export interface RetainedGate {
+  storing(packet: StoredPacket, publisher: ClientRef | null): void
+  notStored(packet: StoredPacket): void
+  retainedFor(patterns: string[], read: (patterns: string[]) => Readable): Readable
 }
 
 /**
@@ -70,6 +78,10 @@ export class SessionPersistence {
   readonly #freshIncoming = new Set<string>()
   readonly #policy: PersistencePolicy
   readonly #keep: (sub: StoredSubscription) => boolean
+  /** One copy per SUBSCRIBE of a retained message being published (retained-once.ts). */
+  retainedGate: RetainedGate | null = null
+  /** Shared subscriptions place a QoS 1/2 message as it is committed (shared-subscriptions.ts). */
+  sharedGate: { commit(packet: StoredPacket): Promise<void> } | null = null
 
   /**
    * `keep` says which subscriptions of a SUBSCRIBE were granted: aedes
@@ -111,7 +123,8 @@ export class SessionPersistence {
     const writes: Promise<unknown>[] = [
       this.#enqueue(qos0.length ? [...subs, ...qos0] : subs, packet),
     ]
-    if (packet.retain) writes.push(this.store.storeRetained(packet))
+    if (packet.retain) writes.push(this.#storeRetained(packet, client))
+    if (this.sharedGate) writes.push(this.sharedGate.commit(packet))
     const incoming = client && packet.qos === 2 ? client : null
     if (incoming) writes.push(this.store.incomingStorePacket(incoming, packet))
     await Promise.all(writes)
@@ -210,6 +223,11 @@ export class SessionPersistence {
     await this.#enqueue(subs, packet)
   }
 
+  /** Queues one copy for one session, within its queue caps (a shared subscription's member). */
+  queueFor(clientId: string, packet: StoredPacket): Promise<void> {
+    return this.#policy.enqueue([{ clientId }], packet)
+  }
+
   outgoingEnqueue(sub: { clientId: string }, packet: StoredPacket): Promise<void> {
     return this.store.outgoingEnqueue(sub, packet)
   }
@@ -241,7 +259,17 @@ export class SessionPersistence {
     // A queued QoS 0 message left the queue as it was streamed (and has no packet id).
     if (packet.cmd === 'publish' && packet.qos === 0) return
     if (this.#assigned.get(client)?.delete(originKey(packet))) return
-    await this.store.outgoingUpdate(client, packet)
+    try {
+      await this.store.outgoingUpdate(client, packet)
+    } catch (err) {
+      // A SUBSCRIBE stored after the message was committed (commitBeforeAck
+      // reads the subscriptions before PUBACK, aedes routes after it) gets
+      // it live with no queue entry to number; aedes would close the
+      // connection ('no such packet'). Queued now, it is sent as any other.
+      if (packet.cmd !== 'publish' || !packet.brokerId) throw err
+      await this.store.outgoingEnqueue({ clientId: client.id }, packet)
+      await this.store.outgoingUpdate(client, packet)
+    }
   }
 
   async incomingGetPacket(client: ClientRef, packet: { messageId?: number }) {
@@ -270,11 +298,26 @@ export class SessionPersistence {
   /** `$SYS/` retained messages stay in memory, the clients' go to the store (see SysRetained). */
   storeRetained = async (p: StoredPacket) => {
     if (isSysTopic(p.topic)) this.sysRetained.store(p)
-    else await this.store.storeRetained(p)
+    else await this.#storeRetained(p, null)
+  }
+  async #storeRetained(p: StoredPacket, publisher: ClientRef | null): Promise<void> {
+    this.retainedGate?.storing(p, publisher)
+    try {
+      await this.store.storeRetained(p)
+    } catch (err) {
+      this.retainedGate?.notStored(p)
+      throw err
+    }
   }
   createRetainedStream = (pattern: string) => this.createRetainedStreamCombi([pattern])
-  createRetainedStreamCombi = (patterns: string[]) =>
-    this.sysRetained.stream(patterns, (others) => this.store.createRetainedStreamCombi(others))
+  createRetainedStreamCombi = (patterns: string[]) => {
+    // no retained messages on a shared subscription (MQTT 5 §4.8.2; shared-subscriptions.ts)
+    const read = (all: string[]) => {
+      const some = all.filter((pattern) => !pattern.startsWith(SHARED_PREFIX))
+      return this.sysRetained.stream(some, (others) => this.store.createRetainedStreamCombi(others))
+    }
+    return this.retainedGate ? this.retainedGate.retainedFor(patterns, read) : read(patterns)
+  }
   // Plain delegation for the rest of the aedes-persistence interface.
   addSubscriptions = (c: ClientRef, s: StoredSubscription[]) =>
     this.store.addSubscriptions(c, s.filter(this.#keep))

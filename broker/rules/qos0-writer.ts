@@ -4,6 +4,7 @@ import {
   firstSeen,
   forwardFilter,
   isWritable,
+  wireVersionOf,
 } from '../aedes/connection.ts'
 import { qos0Frame } from '../aedes/qos0-frame.ts'
 import { writerOf } from '../aedes/writer.ts'
@@ -30,5 +31,5 @@ export function writeQos0(client: Client, packet: DeliveryPacket): boolean {
   if (!forwarded) return true
   const writer = writerOf(client)
   if (!writer || !isWritable(client)) return true
-  return writer.write(qos0Frame(forwarded))
+  return writer.write(qos0Frame(forwarded, wireVersionOf(client)))
 }

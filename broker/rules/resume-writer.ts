@@ -5,6 +5,7 @@ import {
   forwardFilter,
   isAedesConnection,
   isWritable,
+  wireVersionOf,
 } from '../aedes/connection.ts'
 import { type ConnectionWriter, writerOf } from '../aedes/writer.ts'
 import type { ClientRef, OutgoingPacket, SessionStore, StoredPacket } from '../store/types.ts'
@@ -38,10 +39,12 @@ export async function writePage(
   store: Pick<SessionStore, 'outgoingClearMessageId'>,
 ): Promise<boolean> {
   let room = true
+  // a v5 client reads a 3.1.1 PUBLISH as malformed; 3.1.1 has no properties to send
+  const version = wireVersionOf(client)
   for (const entry of page) {
     if (!isWritable(client)) return false
     if (entry.cmd !== 'publish') {
-      room = writer.writePacket({ cmd: 'pubrel', messageId: entry.messageId })
+      room = writer.writePacket({ cmd: 'pubrel', messageId: entry.messageId }, version)
       continue
     }
     const packet = entry as StoredPacket
@@ -51,15 +54,21 @@ export async function writePage(
       await store.outgoingClearMessageId(client, { messageId, brokerId, brokerCounter })
       continue
     }
-    room = writer.writePacket({
-      cmd: 'publish',
-      topic: forwarded.topic,
-      payload: forwarded.payload,
-      qos: forwarded.qos as StoredPacket['qos'],
-      retain: forwarded.retain,
-      dup: forwarded.dup === true,
-      messageId: forwarded.qos > 0 ? forwarded.messageId : undefined,
-    })
+    room = writer.writePacket(
+      {
+        cmd: 'publish',
+        topic: forwarded.topic,
+        payload: forwarded.payload,
+        qos: forwarded.qos as StoredPacket['qos'],
+        retain: forwarded.retain,
+        dup: forwarded.dup === true,
+        messageId: forwarded.qos > 0 ? forwarded.messageId : undefined,
+        // user properties, content type, payload format, response topic,
+        // correlation data and message expiry as stored (MQTT 5 only)
+        ...(version === 5 && forwarded.properties ? { properties: forwarded.properties } : {}),
+      },
+      version,
+    )
   }
   if (!room && isWritable(client)) {
     await Promise.race([once(writer, 'drain'), once(writer, 'close')])

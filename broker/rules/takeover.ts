@@ -1,4 +1,5 @@
-import { type Client, dropWill, otherHolderOf } from '../aedes/connection.ts'
+import { type Client, dropWill, otherHolderOf, sendServerDisconnect } from '../aedes/connection.ts'
+import { ReasonCode } from '../aedes/reason-codes.ts'
 import type { ConnectStage } from '../aedes/stages.ts'
 import type { Config } from '../config.ts'
 
@@ -12,6 +13,18 @@ import type { Config } from '../config.ts'
  */
 export function takeOver(old: Client, config: Pick<Config, 'takeoverWill'>): void {
   if (config.takeoverWill === 'suppress') dropWill(old)
+}
+
+/**
+ * Another cluster node accepted a CONNECT of this connection's ClientID:
+ * the same decision as {@link takeOver}, and an MQTT 5 client is told with
+ * DISCONNECT 0x8E (Session taken over) [MQTT-3.1.4-3], as aedes tells it on
+ * one node (`registerClient`); across nodes aedes only closes the connection
+ * (aedes.js `closeSameClients`), which it does next.
+ */
+export function takenOverElsewhere(old: Client, config: Pick<Config, 'takeoverWill'>): void {
+  takeOver(old, config)
+  sendServerDisconnect(old, ReasonCode.sessionTakenOver)
 }
 
 /** The CONNECT stage: an accepted CONNECT whose ClientID is live on this node takes it over. */

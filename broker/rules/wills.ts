@@ -1,5 +1,6 @@
 import {
   type Client,
+  DISCONNECT_WITH_WILL,
   dropWill,
   onIncomingPacket,
   sentDisconnect,
@@ -77,6 +78,8 @@ function discardWillBeforeClosing(client: Client, persistence: SessionPersistenc
     client,
     (packet) => {
       if (packet.cmd !== 'disconnect' || !willOf(client)) return
+      // MQTT 5: "Disconnect with Will Message" keeps it [MQTT-3.14.4-3]
+      if (packet.reasonCode === DISCONNECT_WITH_WILL) return
       // by the connection itself: it is still live here (see SessionPersistence.delWill);
       // should this fail, aedes deletes the Will again as it closes the connection
       persistence.delWill(client).catch(() => {})

@@ -101,12 +101,31 @@ export interface SessionRecord {
    * (the redis store keeps it; memory and sqlite ignore it). Absent when none.
    */
   node?: string | null
+  /**
+   * MQTT 5: the session's Session Expiry Interval in seconds, as CONNECT
+   * asked (within `--max-session-expiry`) or DISCONNECT changed it; the
+   * session ends that long after `disconnectedAt`, 0xFFFFFFFF never
+   * [MQTT-3.1.2-11]. Absent for an MQTT 3.1.1 session, which
+   * `--session-expiry` governs.
+   */
+  sessionExpiry?: number
 }
 
-/** The fields of a {@link SessionRecord} that `touchSession` sets. */
+/** 0xFFFFFFFF: a session that never expires [MQTT-3.1.2-11]. */
+export const SESSION_NEVER_EXPIRES = 0xffffffff
+
+/** The fields of a {@link SessionRecord} that `touchSession` sets; `sessionExpiry: null` clears it. */
 export type SessionTouch = Partial<
-  Omit<SessionRecord, 'clientId' | 'createdAt' | 'dropped' | 'takeovers'>
->
+  Omit<SessionRecord, 'clientId' | 'createdAt' | 'dropped' | 'takeovers' | 'sessionExpiry'>
+> & { sessionExpiry?: number | null }
+
+/** An MQTT 5 session whose Session Expiry Interval ran out while it was offline. */
+export interface EndedSession {
+  clientId: string
+  disconnectedAt: number
+  /** Seconds. */
+  sessionExpiry: number
+}
 
 /** Aggregates over one session's state, computed by the store. */
 export interface SessionStats {
@@ -425,11 +444,22 @@ export interface SessionStore
    * loaded whole); a ClientID with no state at all maps to zeros.
    */
   sessionStats(clientIds: readonly string[]): Promise<Map<string, SessionStats>>
-  /** Sessions disconnected before `before`, longest idle first, at most `limit`. */
+  /**
+   * MQTT 3.1.1 sessions (no `sessionExpiry`) disconnected before `before`,
+   * longest idle first, at most `limit`.
+   */
   idleSessions(
     before: number,
     limit: number,
   ): Promise<{ clientId: string; disconnectedAt: number }[]>
+  /**
+   * MQTT 5 sessions offline whose Session Expiry Interval has run out by
+   * `now` (disconnectedAt + sessionExpiry s <= now), earliest end first, at
+   * most `limit`; 0xFFFFFFFF never ends.
+   */
+  endedSessions(now: number, limit: number): Promise<EndedSession[]>
+  /** When the next MQTT 5 session offline ends (ms since the epoch), null when none will. */
+  nextSessionEnd(): Promise<number | null>
   /**
    * Marks every session still recorded as connected as disconnected at `at`:
    * at start-up, those are the sessions of a run that ended without saying.

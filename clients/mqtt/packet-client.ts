@@ -1,4 +1,10 @@
-import mqttPacket, { type IConnackPacket, type IConnectPacket, type Packet } from 'mqtt-packet'
+import mqttPacket, {
+  type IConnackPacket,
+  type IConnectPacket,
+  type IDisconnectPacket,
+  type Packet,
+  type Parser,
+} from 'mqtt-packet'
 import { ClientError } from '../errors.ts'
 import { type Connection, openConnection } from './transport.ts'
 import type { BrokerUrl } from './url.ts'
@@ -21,9 +27,12 @@ interface Waiter {
   reject: (err: Error) => void
 }
 
+export type ProtocolVersion = 3 | 4 | 5
+
 /**
- * A packet-level MQTT 3.1.1 client for what mqtt.js hides: DUP flags, packet
- * ids, session-present, return codes, withheld acknowledgements. Packets
+ * A packet-level MQTT 3.1, 3.1.1 and 5 client for what mqtt.js hides: DUP
+ * flags, packet ids, session-present, return and reason codes, properties,
+ * withheld acknowledgements. Packets
  * wait in an inbox until a caller takes them; it never sends PINGREQ on its
  * own, so a client with a keepalive that is left idle is dropped by the broker.
  */
@@ -34,17 +43,31 @@ export class PacketClient {
   #handlers = new Map<Packet['cmd'], (packet: Packet) => void>()
   #closeWaiters: (() => void)[] = []
   #nextId = 1
+  #version: ProtocolVersion = 4
+  #parser: Parser
+  /** Topics the broker named by Topic Alias on this connection [MQTT-5: 3.3.2-12]. */
+  readonly #aliases = new Map<number, string>()
   closed = false
   acks: AckPolicy = { puback: true, pubrec: true, pubcomp: true }
 
   private constructor(connection: Connection) {
     this.#connection = connection
-    const parser = mqttPacket.parser()
+    this.#parser = this.#newParser()
+    connection.stream.on('data', (chunk: Buffer) => this.#parser.parse(chunk))
+    connection.onClose(() => this.#onClose())
+  }
+
+  /** The protocol level of the last CONNECT sent (4 until then). */
+  get protocolVersion(): ProtocolVersion {
+    return this.#version
+  }
+
+  #newParser(): Parser {
+    const parser = mqttPacket.parser({ protocolVersion: this.#version })
     parser.on('packet', (packet: Packet) => this.#deliver(packet))
     // a malformed packet from the broker ends the connection like a network failure
-    parser.on('error', () => connection.stream.destroy())
-    connection.stream.on('data', (chunk: Buffer) => parser.parse(chunk))
-    connection.onClose(() => this.#onClose())
+    parser.on('error', () => this.#connection.stream.destroy())
+    return parser
   }
 
   static async open(url: BrokerUrl, timeoutMs: number): Promise<PacketClient> {
@@ -58,6 +81,9 @@ export class PacketClient {
   ): Promise<IConnackPacket> {
     const protocolId = options.protocolVersion === 3 ? 'MQIsdp' : 'MQTT'
     const packet: IConnectPacket = { ...options, cmd: 'connect', protocolId }
+    // the broker sends nothing before CONNECT, so a parser for the new level loses no bytes
+    this.#version = options.protocolVersion ?? 4
+    this.#parser = this.#newParser()
     if (options.clientId === '' && options.clean === false) {
       // mqtt-packet refuses to generate this CONNECT, yet brokers must answer it [MQTT-3.1.3-8]
       this.writeRaw(withoutCleanFlag(mqttPacket.generate({ ...packet, clean: true }), protocolId))
@@ -75,7 +101,7 @@ export class PacketClient {
 
   send(packet: Packet): void {
     if (this.closed) throw new ClientError('NOT_CONNECTED', `cannot send ${packet.cmd}: closed`)
-    this.#connection.stream.write(mqttPacket.generate(packet))
+    this.#connection.stream.write(mqttPacket.generate(packet, { protocolVersion: this.#version }))
   }
 
   /** A packet id for the next outgoing PUBLISH, SUBSCRIBE or UNSUBSCRIBE (1–65535). */
@@ -94,6 +120,7 @@ export class PacketClient {
     cmd: C,
     timeoutMs: number,
     match: (p: PacketOf<C>) => boolean = () => true,
+    signal?: AbortSignal,
   ): Promise<PacketOf<C>> {
     const matches = (p: Packet): boolean => p.cmd === cmd && match(p as PacketOf<C>)
     const index = this.#inbox.findIndex(matches)
@@ -102,23 +129,36 @@ export class PacketClient {
       return Promise.reject(new ClientError('CONNECTION_CLOSED', `closed before a ${cmd} came`))
     }
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const stop = (err: ClientError) => {
         this.#waiters = this.#waiters.filter((w) => w !== waiter)
-        reject(new ClientError('TIMEOUT', `no ${cmd} within ${timeoutMs} ms`))
-      }, timeoutMs)
+        waiter.reject(err)
+      }
+      const timer = setTimeout(
+        () => stop(new ClientError('TIMEOUT', `no ${cmd} within ${timeoutMs} ms`)),
+        timeoutMs,
+      )
+      const onAbort = () => stop(new ClientError('TIMEOUT', `stopped waiting for a ${cmd}`))
       const waiter: Waiter = {
         match: matches,
         resolve: (p) => {
           clearTimeout(timer)
+          signal?.removeEventListener('abort', onAbort)
           resolve(p as PacketOf<C>)
         },
         reject: (err) => {
           clearTimeout(timer)
+          signal?.removeEventListener('abort', onAbort)
           reject(err)
         },
       }
       this.#waiters.push(waiter)
+      signal?.addEventListener('abort', onAbort, { once: true })
     })
+  }
+
+  /** Puts a packet taken by {@link next} back, first in the inbox. */
+  putBack(packet: Packet): void {
+    this.#inbox.unshift(packet)
   }
 
   /** Packets received and not taken, oldest first. */
@@ -169,10 +209,21 @@ export class PacketClient {
     })
   }
 
-  /** Sends DISCONNECT, ends the stream and waits for the close. */
-  async disconnect(timeoutMs: number): Promise<void> {
-    this.send({ cmd: 'disconnect' })
-    this.#connection.stream.end()
+  /**
+   * Sends DISCONNECT (MQTT 5: with `fields`' reason code and properties),
+   * closes and waits for the close. With `lingerMs` it first leaves the
+   * broker that long to answer and close by itself, so that a DISCONNECT the
+   * broker refuses with one of its own (MQTT 5, e.g. 0x82) is read even over
+   * WebSocket, where closing our side closes both.
+   */
+  async disconnect(
+    timeoutMs: number,
+    fields: Omit<IDisconnectPacket, 'cmd'> = {},
+    lingerMs = 0,
+  ): Promise<void> {
+    this.send({ ...fields, cmd: 'disconnect' })
+    if (lingerMs > 0) await this.waitClosed(lingerMs).catch(() => {})
+    if (!this.closed) this.#connection.stream.end()
     await this.waitClosed(timeoutMs)
   }
 
@@ -183,6 +234,7 @@ export class PacketClient {
   }
 
   #deliver(packet: Packet): void {
+    if (packet.cmd === 'publish') this.#resolveAlias(packet)
     this.#acknowledge(packet)
     const handler = this.#handlers.get(packet.cmd)
     if (handler) {
@@ -209,6 +261,14 @@ export class PacketClient {
     if (packet.cmd === 'pubrel' && this.acks.pubcomp) {
       this.send({ cmd: 'pubcomp', messageId: packet.messageId })
     }
+  }
+
+  /** Fills in the topic of a PUBLISH that names it by alias only, and learns new aliases. */
+  #resolveAlias(packet: PacketOf<'publish'>): void {
+    const alias = packet.properties?.topicAlias
+    if (alias === undefined) return
+    if (packet.topic === '') packet.topic = this.#aliases.get(alias) ?? ''
+    else this.#aliases.set(alias, packet.topic)
   }
 
   #onClose(): void {

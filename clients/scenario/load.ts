@@ -8,7 +8,9 @@ import { type Problem, ScenarioFileError } from './problems.ts'
 import {
   ACTION_NAMES,
   type ActionName,
+  DEFAULT_PROTOCOL,
   DEFAULT_TIMEOUT_MS,
+  type Protocol,
   type Scenario,
   type Step,
 } from './types.ts'
@@ -82,8 +84,15 @@ export function parseScenario(text: string, file: string): Scenario {
     problem(lineOf(i.path), null, i.message),
   )
   if (problems.length > 0) throw new ScenarioFileError(problems, 'SCENARIO_INVALID')
-  const root = value as { name: string; rule?: string; timeout?: number; steps: unknown[] }
+  const root = value as {
+    name: string
+    rule?: string
+    timeout?: number
+    protocol?: Protocol
+    steps: unknown[]
+  }
   const timeoutMs = root.timeout ?? DEFAULT_TIMEOUT_MS
+  const protocol = root.protocol ?? DEFAULT_PROTOCOL
 
   const steps: Step[] = []
   root.steps.forEach((raw, i) => {
@@ -103,13 +112,16 @@ export function parseScenario(text: string, file: string): Scenario {
     if (issues.length > 0) return
     const rawStep = raw as RawStep
     const client = clientOf(action, rawStep)
-    steps.push({ index, line, client, ...normalizeAction(action, rawStep, timeoutMs) })
+    steps.push({ index, line, client, ...normalizeAction(action, rawStep, timeoutMs, protocol) })
   })
   if (problems.length === 0) {
     for (const issue of checkOrder(steps)) {
-      problems.push(
-        problem(issue.step.line, issue.step.index, `${issue.step.action}: ${issue.message}`),
-      )
+      const { action } = issue.step
+      const named =
+        issue.message.startsWith(`${action}.`) || issue.message.startsWith(`${action}:`)
+          ? issue.message
+          : `${action}: ${issue.message}`
+      problems.push(problem(issue.step.line, issue.step.index, named))
     }
   }
   if (problems.length > 0) throw new ScenarioFileError(problems, 'SCENARIO_INVALID')
@@ -119,6 +131,7 @@ export function parseScenario(text: string, file: string): Scenario {
     name: root.name,
     rule: root.rule ?? null,
     timeoutMs,
+    protocol,
     steps,
   }
 }

@@ -1,9 +1,10 @@
 import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type CommandIo, ExitCode } from '../io.ts'
+import { MOSQUITTO_DIFFERENCES } from '../scenarios/known-differences.ts'
 import { parseScenarioArgs, SCENARIO_USAGE, type ScenarioArgs } from './args.ts'
-import { compareReports } from './compare.ts'
-import { libraryFiles } from './library.ts'
+import { compareReports, type Difference, type KnownDifference } from './compare.ts'
+import { LIBRARY_DIR, libraryFiles } from './library.ts'
 import { loadScenarioFiles } from './load.ts'
 import { formatScenario, idWidth, stepPlace, summaryLine } from './print.ts'
 import { formatDifferences, formatVsTable } from './print-vs.ts'
@@ -48,7 +49,8 @@ function printReports(io: CommandIo, args: ScenarioArgs, reports: RunReport[]): 
     return
   }
   if (b && differences) {
-    io.stdout(`${formatVsTable(a, b)}\n\n${formatDifferences(differences, a.broker, b.broker)}\n\n`)
+    const listed = formatDifferences(differences, a.broker, b.broker, knownWithMosquitto)
+    io.stdout(`${formatVsTable(a, b)}\n\n${listed}\n\n`)
     const width = idWidth(a.results)
     for (const report of reports) {
       const failed = report.results.filter((r) => !r.passed).map((r) => formatScenario(r, width))
@@ -57,6 +59,12 @@ function printReports(io: CommandIo, args: ScenarioArgs, reports: RunReport[]): 
     return
   }
   io.stdout(`${summaryLine(a)}\n`)
+}
+
+/** The known difference with Mosquitto behind a difference in a bundled scenario, if any. */
+function knownWithMosquitto(d: Difference): KnownDifference | undefined {
+  if (!d.file.startsWith(LIBRARY_DIR)) return undefined
+  return MOSQUITTO_DIFFERENCES.find((k) => k.scenario === d.scenario && k.steps.includes(d.step))
 }
 
 /** A report whose every scenario stopped at its first step because the broker could not be reached. */

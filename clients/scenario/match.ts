@@ -1,5 +1,26 @@
 import type { ReceivedMessage } from './result.ts'
-import type { ExpectedMessage } from './types.ts'
+import type { ExpectedMessage, NumberExpectation } from './types.ts'
+
+/** The MQTT 5 properties an expected message can name. */
+export const MQTT5_MESSAGE_FIELDS = [
+  'messageExpiryInterval',
+  'subscriptionIdentifier',
+  'contentType',
+  'responseTopic',
+  'correlationData',
+  'payloadFormatIndicator',
+  'userProperties',
+] as const
+
+function numberHolds(want: NumberExpectation | null, got: unknown): boolean {
+  if (want === null || typeof want === 'number') return got === want
+  if (typeof got !== 'number') return false
+  return got >= (want.min ?? 0) && got <= (want.max ?? Number.POSITIVE_INFINITY)
+}
+
+/** `null` and an absent property are the same: the broker did not send it. */
+const same = (want: unknown, got: unknown) =>
+  JSON.stringify(want ?? null) === JSON.stringify(got ?? null)
 
 /** Ways `got` falls short of `want`, in words; empty when it matches. */
 export function mismatches(want: ExpectedMessage, got: ReceivedMessage): string[] {
@@ -15,6 +36,17 @@ export function mismatches(want: ExpectedMessage, got: ReceivedMessage): string[
   check('qos')
   check('dup')
   check('retain')
+  for (const key of MQTT5_MESSAGE_FIELDS) {
+    const expected = want[key]
+    if (expected === undefined) continue
+    const holds =
+      key === 'messageExpiryInterval'
+        ? numberHolds(want.messageExpiryInterval ?? null, got.messageExpiryInterval ?? null)
+        : same(expected, got[key])
+    if (!holds) {
+      out.push(`${key} ${JSON.stringify(got[key] ?? null)}, expected ${JSON.stringify(expected)}`)
+    }
+  }
   if (want.sameIdAs !== undefined && got.sameId === false) {
     out.push(`packet id differs from "${want.sameIdAs}"`)
   }
@@ -24,7 +56,10 @@ export function mismatches(want: ExpectedMessage, got: ReceivedMessage): string[
 /** `topic "payload" qos1 dup retain`, for failure messages and tables. */
 export function describeMessage(m: ReceivedMessage): string {
   const flags = [`q${m.qos}`, m.dup ? 'dup' : '', m.retain ? 'retain' : ''].filter(Boolean)
-  return `${m.topic} ${JSON.stringify(m.payload)} ${flags.join(' ')}`
+  const properties = MQTT5_MESSAGE_FIELDS.filter((k) => m[k] !== undefined).map(
+    (k) => `${k}=${JSON.stringify(m[k])}`,
+  )
+  return `${m.topic} ${JSON.stringify(m.payload)} ${[...flags, ...properties].join(' ')}`
 }
 
 /**

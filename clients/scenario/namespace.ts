@@ -17,8 +17,12 @@ export class Namespace {
     return id === '' || this.tag === '' ? id : `${this.tag}-${id}`
   }
 
+  /** A shared subscription `$share/group/filter` keeps its prefix: the filter goes in the namespace. */
   topic(topic: string): string {
-    return this.tag === '' ? topic : `sl/${this.tag}/${topic}`
+    if (this.tag === '') return topic
+    const shared = /^\$share\/[^/]+\//.exec(topic)
+    const prefix = shared ? shared[0] : ''
+    return `${prefix}sl/${this.tag}/${topic.slice(prefix.length)}`
   }
 
   /** The scenario's own name for a topic the broker sent; foreign topics are left as they are. */

@@ -9,6 +9,18 @@ export interface ReceivedMessage {
   retain: boolean
   /** Present when the step asked for `sameIdAs`: whether the packet id matched. */
   sameId?: boolean
+  /**
+   * MQTT 5 properties of the PUBLISH. In an observation only those the step
+   * names are kept, and a `messageExpiryInterval` checked against bounds is
+   * kept as `"1..10"` when it lies within them, so runs compare without timing.
+   */
+  messageExpiryInterval?: number | string | null
+  subscriptionIdentifier?: number | number[] | null
+  contentType?: string | null
+  responseTopic?: string | null
+  correlationData?: string | null
+  payloadFormatIndicator?: boolean | null
+  userProperties?: Record<string, string | string[]> | null
 }
 
 /**
@@ -16,7 +28,16 @@ export interface ReceivedMessage {
  * ClientIDs and timing, so two brokers can be compared field by field.
  */
 export type Observation =
-  | { connack: { returnCode: number; sessionPresent: boolean } | null }
+  | {
+      connack: {
+        returnCode: number
+        sessionPresent: boolean
+        /** The CONNACK properties the step expects, as received. */
+        properties?: Record<string, unknown>
+      } | null
+    }
+  | { ack: { reasonCode: number } | null }
+  | { disconnect: { reasonCode: number } | null }
   | { granted: number[] }
   | { received: ReceivedMessage[] }
   | { pubrel: { sameId: boolean | null } | null }

@@ -31,7 +31,10 @@ const { $id: _id, ...withoutId } = SCENARIO_SCHEMA
 const headerSchema: AnySchemaObject = {
   ...withoutId,
   properties: { ...SCENARIO_SCHEMA.properties, steps: { type: 'array', minItems: 1 } },
-  definitions: { ms: SCENARIO_SCHEMA.definitions.ms },
+  definitions: {
+    ms: SCENARIO_SCHEMA.definitions.ms,
+    protocol: SCENARIO_SCHEMA.definitions.protocol,
+  },
 }
 const validateHeader = ajv.compile(headerSchema)
 
@@ -46,11 +49,21 @@ export function checkStep(action: (typeof ACTION_NAMES)[number], value: unknown)
   return validate(value) ? [] : issues(validate.errors ?? [])
 }
 
-/** Ajv's errors in plain words, without the noise of branches a `oneOf` tried. */
+/**
+ * Ajv's errors in plain words, without the noise of branches a `oneOf` tried:
+ * at a `oneOf`'s own place only its summary is kept ("needs topic and qos, or
+ * topics"), and the summary goes too when a value inside it is what is wrong
+ * (`wait.until: must be one of closed, pong` says enough).
+ */
 function issues(errors: ErrorObject[]): SchemaIssue[] {
   const oneOfPaths = new Set(errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath))
-  const kept = errors.filter(
-    (e) => !(e.schemaPath.includes('/oneOf/') && oneOfPaths.has(e.instancePath)),
+  const atOneOf = errors.filter((e) => e.keyword === 'oneOf' || !oneOfPaths.has(e.instancePath))
+  const kept = atOneOf.filter(
+    (e) =>
+      e.keyword !== 'oneOf' ||
+      !atOneOf.some(
+        (d) => d.keyword !== 'oneOf' && d.instancePath.startsWith(`${e.instancePath}/`),
+      ),
   )
   const seen = new Set<string>()
   const out: SchemaIssue[] = []
@@ -96,10 +109,26 @@ function describe(error: ErrorObject): SchemaIssue {
   }
 }
 
-/** For `oneOf` branches that differ only by required keys: "needs topic and qos, or topics". */
+interface Branch {
+  required?: string[]
+  type?: string
+  $ref?: string
+}
+
+/**
+ * For `oneOf` branches that differ only by required keys: "needs topic and
+ * qos, or topics"; for branches of different shapes: "must be a clientName,
+ * or a mapping with "client"".
+ */
 function oneOfMessage(error: ErrorObject): string {
-  const branches = (error.schema as { required?: string[] }[]).map((b) => b.required ?? [])
-  const words = branches.map((keys) => keys.map((k) => `"${k}"`).join(' and ')).join(', or ')
+  const branches = error.schema as Branch[]
   const passing = (error.params as { passingSchemas: number[] | null }).passingSchemas
-  return passing === null ? `needs ${words}` : `takes ${words}, not both`
+  const keys = (b: Branch) => (b.required ?? []).map((k) => `"${k}"`).join(' and ')
+  if (branches.every((b) => b.required !== undefined && b.type === undefined)) {
+    const words = branches.map(keys).join(', or ')
+    return passing === null ? `needs ${words}` : `takes ${words}, not both`
+  }
+  const shape = (b: Branch) =>
+    b.required ? `a mapping with ${keys(b)}` : (b.$ref?.split('/').pop() ?? b.type ?? 'value')
+  return `must be ${branches.map(shape).join(', or ')}`
 }

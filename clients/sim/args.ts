@@ -33,7 +33,9 @@ each strategy lost, duplicated and how long deliveries and reconnects took.
 
   --broker URL          mqtt://HOST:PORT or ws://HOST:PORT/PATH (required)
   --devices N           simulated devices (default 10)
-  --strategy S          persistent | clean | resubscribe | all (default all)
+  --strategy S          persistent | clean | resubscribe | expiry:N | all, or several
+                        comma-separated (default all: the first three); expiry:N is an
+                        MQTT 5 session with a Session Expiry Interval of N seconds
   --seed N              seed of the offline schedule; the same seed repeats a run (default: drawn, printed)
   --rate R              messages published per second (default 20)
   --qos Q               QoS of the publisher and the subscriptions: 0, 1 or 2 (default 1)
@@ -93,12 +95,14 @@ function strategies(text: string): Strategy[] {
   if (text === 'all') return [...STRATEGIES]
   const list = text.split(',')
   for (const s of list) {
-    if (!(STRATEGIES as readonly string[]).includes(s)) {
-      throw new ClientError(
-        'USAGE',
-        `--strategy: expected ${STRATEGIES.join(', ')} or all, got "${s}"`,
-      )
-    }
+    if ((STRATEGIES as readonly string[]).includes(s)) continue
+    const expiry = /^expiry:(\d+)$/.exec(s)
+    // 0 is a session that ends with the connection; 4294967295 one that never ends
+    if (expiry && Number(expiry[1]) <= 4_294_967_295) continue
+    throw new ClientError(
+      'USAGE',
+      `--strategy: expected ${STRATEGIES.join(', ')}, expiry:N (N seconds, 0-4294967295) or all, got "${s}"`,
+    )
   }
   return list as Strategy[]
 }

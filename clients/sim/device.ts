@@ -1,7 +1,7 @@
 import { ClientError } from '../errors.ts'
 import { PacketClient } from '../mqtt/packet-client.ts'
 import type { BrokerUrl } from '../mqtt/url.ts'
-import type { Strategy } from './schedule.ts'
+import { expirySeconds, type Strategy } from './schedule.ts'
 
 export interface DeviceOptions {
   url: BrokerUrl
@@ -57,30 +57,42 @@ export class Device {
     }
   }
 
-  /** Connects; on the first connect, and on every one with `resubscribe`, subscribes. */
+  /**
+   * Connects; on the first connect, on every one with `resubscribe`, and with
+   * `expiry:N` whenever the session is gone, subscribes.
+   */
   async connect(first: boolean): Promise<void> {
     const started = performance.now()
     const { strategy, timeoutMs } = this.#o
+    const expiry = expirySeconds(strategy)
     const client = await PacketClient.open(this.#o.url, timeoutMs)
     client.handle('publish', (p) => this.#receive(p.topic, p.payload))
     this.#client = client
     const connack = await client.connect(
-      {
-        clientId: this.#o.clientId,
-        clean: strategy !== 'persistent',
-        keepalive: 0,
-        protocolVersion: 4,
-      },
+      expiry === null
+        ? {
+            clientId: this.#o.clientId,
+            clean: strategy !== 'persistent',
+            keepalive: 0,
+            protocolVersion: 4,
+          }
+        : {
+            clientId: this.#o.clientId,
+            // a fresh session at the start, the kept one after
+            clean: first,
+            keepalive: 0,
+            protocolVersion: 5,
+            properties: { sessionExpiryInterval: expiry },
+          },
       timeoutMs,
     )
-    if (connack.returnCode !== 0)
-      throw new ClientError(
-        'CONNECT_REFUSED',
-        `CONNACK ${connack.returnCode} for ${this.#o.clientId}`,
-      )
+    const code = connack.returnCode ?? connack.reasonCode ?? 0
+    if (code !== 0)
+      throw new ClientError('CONNECT_REFUSED', `CONNACK ${code} for ${this.#o.clientId}`)
     if (strategy === 'persistent' && !first && !connack.sessionPresent) this.stats.sessionsLost++
-    this.subscribed = strategy === 'persistent' && !first ? connack.sessionPresent : false
-    if (first || strategy === 'resubscribe') {
+    const resumes = strategy === 'persistent' || expiry !== null
+    this.subscribed = resumes && !first ? connack.sessionPresent : false
+    if (first || strategy === 'resubscribe' || (expiry !== null && !this.subscribed)) {
       const messageId = client.allocateId()
       client.send({
         cmd: 'subscribe',
@@ -120,21 +132,29 @@ export class Device {
     await this.settle(settleMs)
     const client = this.#client
     this.online = false
+    // an expiry:N session may end while away: the next CONNACK says
     if (this.#o.strategy !== 'persistent') this.subscribed = false
     if (!client || client.closed) return
     await client.ping(this.#o.timeoutMs).catch(() => {})
     await client.destroy(this.#o.timeoutMs)
   }
 
-  /** Disconnects; a persistent device also ends its session so nothing is left on the broker. */
+  /** Disconnects; a device with a session that outlives it also ends that session, so nothing is left on the broker. */
   async finish(): Promise<void> {
-    const { timeoutMs } = this.#o
+    const { timeoutMs, strategy } = this.#o
     if (this.#client && !this.#client.closed)
       await this.#client.disconnect(timeoutMs).catch(() => {})
-    if (this.#o.strategy !== 'persistent') return
+    const expiry = expirySeconds(strategy)
+    if (strategy !== 'persistent' && !expiry) return
+    // CleanSession=1 (Clean Start 1 and no expiry in MQTT 5) ends the session
     const client = await PacketClient.open(this.#o.url, timeoutMs)
     await client.connect(
-      { clientId: this.#o.clientId, clean: true, keepalive: 0, protocolVersion: 4 },
+      {
+        clientId: this.#o.clientId,
+        clean: true,
+        keepalive: 0,
+        protocolVersion: expiry === null ? 4 : 5,
+      },
       timeoutMs,
     )
     await client.disconnect(timeoutMs)

@@ -32,9 +32,11 @@ export function formatMarkdown(report: SimReport): string {
     line(header.map(() => '---')),
     ...rows.map(line),
     '',
-    '"predicted lost" is what the schedule says a broker that follows MQTT 3.1.1 and does not ' +
-      'queue QoS 0 for offline sessions loses: persistent none (at QoS 1/2), resubscribe the ' +
-      'messages published while a device was offline, clean everything after its first drop.',
+    '"predicted lost" is what the schedule says a broker that follows MQTT 3.1.1 (MQTT 5 for ' +
+      'expiry:N) and does not queue QoS 0 for offline sessions loses: persistent none (at QoS ' +
+      '1/2), resubscribe the messages published while a device was offline, clean everything ' +
+      'after its first drop, expiry:N (an MQTT 5 Session Expiry Interval of N s) the messages ' +
+      'published during each offline period longer than N s.',
     '',
   ].join('\n')
 }

@@ -4,7 +4,13 @@ import { Namespace } from '../scenario/namespace.ts'
 import { Device, type DeviceStats } from './device.ts'
 import type { HeldBytesProbe } from './held.ts'
 import { Publisher } from './publisher.ts'
-import type { Schedule, Strategy } from './schedule.ts'
+import {
+  expirySeconds,
+  type OfflinePeriod,
+  outlives,
+  type Schedule,
+  type Strategy,
+} from './schedule.ts'
 
 export interface SimOptions {
   /** `mqtt://host:port` or `ws://host:port/path`. */
@@ -53,9 +59,11 @@ async function runStrategy(
 ): Promise<StrategyRun> {
   const { schedule, qos, timeoutMs } = o
   const ns = new Namespace()
-  const topic = ns.topic(`sim/${strategy}/all`)
+  // `expiry:5` names topics and ClientIDs as `expiry5`
+  const tag = strategy.replace(':', '')
+  const topic = ns.topic(`sim/${tag}/all`)
   const publisher = await Publisher.connect(url, {
-    clientId: ns.clientId(`${strategy}-pub`),
+    clientId: ns.clientId(`${tag}-pub`),
     topic,
     qos,
     payloadBytes: o.payloadBytes,
@@ -65,7 +73,7 @@ async function runStrategy(
     (_, i) =>
       new Device({
         url,
-        clientId: ns.clientId(`${strategy}-${i}`),
+        clientId: ns.clientId(`${tag}-${i}`),
         topic,
         qos,
         strategy,
@@ -74,6 +82,14 @@ async function runStrategy(
       }),
   )
   const drops = byTick(schedule, 'from', devices)
+  const periodsFrom = new Map<number, [Device, OfflinePeriod][]>()
+  schedule.offline.forEach((periods, i) => {
+    for (const p of periods) {
+      const list = periodsFrom.get(p.from) ?? []
+      list.push([devices[i] as Device, p])
+      periodsFrom.set(p.from, list)
+    }
+  })
   const returns = byTick(schedule, 'to', devices)
   const sampler = o.heldBytes
     ? startSampler(
@@ -84,11 +100,21 @@ async function runStrategy(
   const started = performance.now()
   try {
     await Promise.all(devices.map((d) => d.connect(true)))
-    // a message is owed to a device when it can get it: always for a queued persistent session
-    const owes = (d: Device) => (strategy === 'persistent' && qos > 0) || (d.online && d.subscribed)
+    // a message is owed to a device when it can get it: always for a queued persistent
+    // session, and for an expiry:N session while away no longer than N s
+    const expiry = expirySeconds(strategy)
+    const away = new Map<Device, OfflinePeriod>()
+    const queued = (d: Device) => {
+      const period = away.get(d)
+      return expiry !== null && period !== undefined && outlives(schedule, period, expiry)
+    }
+    const owes = (d: Device) =>
+      (qos > 0 && (strategy === 'persistent' || (!d.online && queued(d)))) ||
+      (d.online && d.subscribed)
     for (let seq = 0; seq < schedule.messages; seq++) {
       const due = started + seq * schedule.tickMs - performance.now()
       if (due > 0) await delay(due) // the publish rate itself
+      for (const [d, period] of periodsFrom.get(seq) ?? []) away.set(d, period)
       await Promise.all([
         ...(drops.get(seq) ?? []).map((d) => d.drop(o.settleMs)),
         ...(returns.get(seq) ?? []).map((d) => d.connect(false)),

@@ -75,9 +75,9 @@ describe("a connection's writer coalesces its writes", () => {
     open = await socketPair()
     const batches = recordWritev(open.socket)
     // mqtt-packet corks its stream for one tick per packet; the writer holds the whole turn
-    open.writer.writePacket({ cmd: 'pingresp' })
+    open.writer.writePacket({ cmd: 'pingresp' }, 4)
     await new Promise(process.nextTick)
-    open.writer.writePacket({ cmd: 'puback', messageId: 1 })
+    open.writer.writePacket({ cmd: 'puback', messageId: 1 }, 4)
     expect([...(await readBytes(open.peer, 6))]).toEqual([0xd0, 0x00, 0x40, 0x02, 0x00, 0x01])
     expect(batches).toHaveLength(1)
   })

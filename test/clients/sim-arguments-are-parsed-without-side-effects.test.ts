@@ -86,12 +86,20 @@ describe('sessionlab sim arguments', () => {
     ).toMatchObject({ messages: 7, strategies: ['resubscribe', 'persistent'] })
   })
 
+  test('--strategy takes expiry:N, an MQTT 5 session that expires N s after a drop', () => {
+    expect(
+      parseSimArgs(['--broker', 'mqtt://h', '--strategy', 'expiry:5,persistent,expiry:0']),
+    ).toMatchObject({ strategies: ['expiry:5', 'persistent', 'expiry:0'] })
+  })
+
   test.each([
     [['--devices', '5'], /missing --broker URL/],
     [
       ['--broker', 'mqtt://h', '--strategy', 'sticky'],
-      /--strategy: expected persistent, clean, resubscribe or all, got "sticky"/,
+      /--strategy: expected persistent, clean, resubscribe, expiry:N \(N seconds, 0-4294967295\) or all, got "sticky"/,
     ],
+    [['--broker', 'mqtt://h', '--strategy', 'expiry:soon'], /got "expiry:soon"/],
+    [['--broker', 'mqtt://h', '--strategy', 'expiry:4294967296'], /got "expiry:4294967296"/],
     [['--broker', 'mqtt://h', '--qos', '3'], /--qos: expected a number 0-2, got "3"/],
     [['--broker', 'mqtt://h', '--devices', '1.5'], /--devices: expected an integer, got "1.5"/],
     [['--broker', 'mqtt://h', '--rate', 'fast'], /--rate: expected a number/],

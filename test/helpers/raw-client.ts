@@ -13,14 +13,17 @@ const WAIT_MS = 5000
  */
 export class RawClient {
   readonly #stream: Duplex
+  /** The protocol version packets are parsed and generated in (5: MQTT 5's reason codes and properties). */
+  readonly #version: 4 | 5
   readonly #received: Packet[] = []
   #waiters: { match: (p: Packet) => boolean; resolve: (p: Packet) => void }[] = []
   #closeWaiters: (() => void)[] = []
   closed = false
 
-  private constructor(stream: Duplex, onClose: (listener: () => void) => void) {
+  private constructor(stream: Duplex, onClose: (listener: () => void) => void, version: 4 | 5 = 4) {
     this.#stream = stream
-    const parser = mqttPacket.parser()
+    this.#version = version
+    const parser = mqttPacket.parser({ protocolVersion: version })
     parser.on('packet', (packet: Packet) => this.#deliver(packet))
     stream.on('data', (chunk: Buffer) => parser.parse(chunk))
     stream.on('error', () => {})
@@ -31,8 +34,12 @@ export class RawClient {
     })
   }
 
-  /** Opens a connection to `mqtt://host:port` or `ws://host:port/path`. */
-  static async open(url: string): Promise<RawClient> {
+  /**
+   * Opens a connection to `mqtt://host:port` or `ws://host:port/path`; with
+   * `protocolVersion: 5` it reads and writes MQTT 5 packets.
+   */
+  static async open(url: string, options: { protocolVersion?: 4 | 5 } = {}): Promise<RawClient> {
+    const version = options.protocolVersion ?? 4
     const u = new URL(url)
     if (u.protocol === 'mqtt:') {
       const socket = netConnect(Number(u.port), u.hostname)
@@ -40,7 +47,7 @@ export class RawClient {
         socket.once('connect', resolve)
         socket.once('error', reject)
       })
-      const client = new RawClient(socket, (listener) => socket.once('close', listener))
+      const client = new RawClient(socket, (listener) => socket.once('close', listener), version)
       onTestFinished(() => client.destroy())
       return client
     }
@@ -50,8 +57,10 @@ export class RawClient {
       ws.once('error', reject)
     })
     // the WebSocket, not the stream over it, says when the connection is gone
-    const client = new RawClient(createWebSocketStream(ws), (listener) =>
-      ws.once('close', listener),
+    const client = new RawClient(
+      createWebSocketStream(ws),
+      (listener) => ws.once('close', listener),
+      version,
     )
     onTestFinished(() => client.destroy())
     return client
@@ -99,7 +108,7 @@ export class RawClient {
   }
 
   send(packet: Packet): void {
-    this.#stream.write(mqttPacket.generate(packet))
+    this.#stream.write(mqttPacket.generate(packet, { protocolVersion: this.#version }))
   }
 
   writeRaw(bytes: Buffer): void {

@@ -188,5 +188,54 @@ export function describeSessionRecordContract(open: OpenStore): void {
       expect((await store.getSession('b'))?.disconnectedAt).toBe(T0)
       expect(await store.closeOpenSessions(T0 + 1)).toBe(0)
     })
+
+    it('an MQTT 5 session keeps its Session Expiry Interval and ends that long after it went offline', async () => {
+      for (const id of ['five', 'ten', 'forever', 'legacy', 'online']) await store.openSession(id)
+      await store.touchSession('five', { sessionExpiry: 60, disconnectedAt: T0 })
+      await store.touchSession('ten', { sessionExpiry: 10, disconnectedAt: T0 + 20_000 })
+      await store.touchSession('forever', { sessionExpiry: 0xffffffff, disconnectedAt: T0 })
+      await store.touchSession('legacy', { disconnectedAt: T0 })
+      await store.touchSession('online', { sessionExpiry: 5, disconnectedAt: null })
+
+      expect((await store.getSession('five'))?.sessionExpiry).toBe(60)
+      expect((await store.getSession('forever'))?.sessionExpiry).toBe(0xffffffff)
+      // an MQTT 3.1.1 session has none: --session-expiry governs it
+      expect(await store.getSession('legacy')).not.toHaveProperty('sessionExpiry')
+      expect(await store.idleSessions(T0 + 1, 10)).toEqual([
+        { clientId: 'legacy', disconnectedAt: T0 },
+      ])
+      expect(await store.nextSessionEnd()).toBe(T0 + 30_000)
+      expect(await store.endedSessions(T0 + 30_000 - 1, 10)).toEqual([])
+      expect(await store.endedSessions(T0 + 30_000, 10)).toEqual([
+        { clientId: 'ten', disconnectedAt: T0 + 20_000, sessionExpiry: 10 },
+      ])
+      // earliest end first; 0xFFFFFFFF never ends
+      expect(await store.endedSessions(T0 + 100 * 365 * 86_400_000, 10)).toEqual([
+        { clientId: 'ten', disconnectedAt: T0 + 20_000, sessionExpiry: 10 },
+        { clientId: 'five', disconnectedAt: T0, sessionExpiry: 60 },
+      ])
+      expect(await store.endedSessions(T0 + 60_000, 1)).toHaveLength(1)
+
+      // resumed: online sessions do not end
+      await store.touchSession('ten', { disconnectedAt: null })
+      expect(await store.nextSessionEnd()).toBe(T0 + 60_000)
+      // an MQTT 3.1.1 connection under the same ClientID: no interval any more
+      await store.touchSession('five', { sessionExpiry: null })
+      expect(await store.nextSessionEnd()).toBeNull()
+      expect((await store.idleSessions(T0 + 1, 10)).map((s) => s.clientId).sort()).toEqual([
+        'five',
+        'legacy',
+      ])
+
+      // a run that ended without saying: its sessions end from the restart
+      expect(await store.closeOpenSessions(T0 + 1_000)).toBe(2)
+      expect(await store.endedSessions(T0 + 6_000, 10)).toEqual([
+        { clientId: 'online', disconnectedAt: T0 + 1_000, sessionExpiry: 5 },
+      ])
+      await store.discardSession('online')
+      expect(await store.endedSessions(T0 + 100_000, 10)).toEqual([
+        { clientId: 'ten', disconnectedAt: T0 + 1_000, sessionExpiry: 10 },
+      ])
+    })
   })
 }

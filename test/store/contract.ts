@@ -64,6 +64,30 @@ export function describeSessionStoreContract(open: OpenStore): void {
       expect(await drain(store.getClientList('alerts'))).toEqual(['abcd'])
     })
 
+    it('a shared subscription is kept with its session, listed by its filter, and matches no topic itself', async () => {
+      // broker/rules/shared-subscriptions.ts: `$share/g/jobs/#` is held so; the filter is the membership
+      await store.addSubscriptions({ id: 'worker' }, [
+        { topic: '$SessionLab/share/g/jobs/#', qos: 1 },
+        { topic: 'alerts', qos: 0 },
+      ])
+      expect(await store.subscriptionsByClient({ id: 'worker' })).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ topic: '$SessionLab/share/g/jobs/#', qos: 1 }),
+          expect.objectContaining({ topic: 'alerts', qos: 0 }),
+        ]),
+      )
+      expect(await drain(store.getClientList('$SessionLab/share/g/jobs/#'))).toEqual(['worker'])
+      // ordinary matching never delivers on it: the group's member is chosen by the rule
+      expect(await store.subscriptionsByTopic('jobs/a')).toEqual([])
+      await store.removeSubscriptions({ id: 'worker' }, ['$SessionLab/share/g/jobs/#'])
+      expect(await drain(store.getClientList('$SessionLab/share/g/jobs/#'))).toEqual([])
+      await store.addSubscriptions({ id: 'worker' }, [
+        { topic: '$SessionLab/share/g/jobs/#', qos: 1 },
+      ])
+      await store.discardSession('worker')
+      expect(await store.subscriptionsByClient({ id: 'worker' })).toEqual([])
+    })
+
     it('discardSession removes queued and in-flight messages', async () => {
       await enqueueMany(store, 'abc', 1, 4)
       await enqueueMany(store, 'abcd', 1, 2)

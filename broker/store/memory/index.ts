@@ -10,6 +10,7 @@ import { hasWildcard, SubscriptionTrie, topicMatcher } from '../topics.ts'
 import type {
   ClientRef,
   DashboardViewRecord,
+  EndedSession,
   IncomingEntry,
   OutgoingEntry,
   OutgoingPacket,
@@ -32,6 +33,7 @@ import type {
   TopicSubscription,
   WillPacket,
 } from '../types.ts'
+import { SESSION_NEVER_EXPIRES } from '../types.ts'
 import { MemoryQueue } from './queue.ts'
 
 type SubscriptionRecord = Omit<StoredSubscription, 'topic'>
@@ -366,6 +368,8 @@ class MemoryStore implements SessionStore {
     const record = this.#sessions.get(clientId)
     if (!record) return
     for (const key of TOUCHED) touchField(record, touch, key)
+    if (touch.sessionExpiry === null) delete record.sessionExpiry
+    else if (touch.sessionExpiry !== undefined) record.sessionExpiry = touch.sessionExpiry
   }
 
   async addToSession(clientId: string, counts: { dropped?: number; takeovers?: number }) {
@@ -409,9 +413,34 @@ class MemoryStore implements SessionStore {
     const idle: { clientId: string; disconnectedAt: number }[] = []
     for (const record of this.#sessions.values()) {
       const at = record.disconnectedAt
+      if (record.sessionExpiry !== undefined) continue
       if (at !== null && at < before) idle.push({ clientId: record.clientId, disconnectedAt: at })
     }
     return idle.sort((a, b) => a.disconnectedAt - b.disconnectedAt).slice(0, limit)
+  }
+
+  async endedSessions(now: number, limit: number): Promise<EndedSession[]> {
+    const ended: (EndedSession & { end: number })[] = []
+    for (const { clientId, disconnectedAt, sessionExpiry } of this.#sessions.values()) {
+      const end = sessionEnd(disconnectedAt, sessionExpiry)
+      if (end === null || end > now || disconnectedAt === null || sessionExpiry === undefined) {
+        continue
+      }
+      ended.push({ clientId, disconnectedAt, sessionExpiry, end })
+    }
+    return ended
+      .sort((a, b) => a.end - b.end)
+      .slice(0, limit)
+      .map(({ end: _, ...session }) => session)
+  }
+
+  async nextSessionEnd(): Promise<number | null> {
+    let next: number | null = null
+    for (const { disconnectedAt, sessionExpiry } of this.#sessions.values()) {
+      const end = sessionEnd(disconnectedAt, sessionExpiry)
+      if (end !== null && (next === null || end < next)) next = end
+    }
+    return next
   }
 
   async closeOpenSessions(at: number): Promise<number> {
@@ -510,6 +539,16 @@ function* copiesOf(queue: OutgoingPacket[]): Generator<OutgoingPacket> {
   for (const entry of queue) yield copyOutgoing(entry)
 }
 
+/** When an offline MQTT 5 session ends, null for one that will not (online, 3.1.1, never expiring). */
+function sessionEnd(
+  disconnectedAt: number | null,
+  sessionExpiry: number | undefined,
+): number | null {
+  if (disconnectedAt === null || sessionExpiry === undefined) return null
+  if (sessionExpiry >= SESSION_NEVER_EXPIRES) return null
+  return disconnectedAt + sessionExpiry * 1000
+}
+
 /** The fields `touchSession` sets here: all but `node`, which this store does not keep. */
 const TOUCHED = [
   'protocolVersion',
@@ -524,7 +563,7 @@ const TOUCHED = [
 /** Generic in the key, so each value is checked against its own field's type. */
 function touchField<K extends (typeof TOUCHED)[number]>(
   record: SessionRecord,
-  touch: SessionTouch,
+  touch: Partial<Pick<SessionRecord, (typeof TOUCHED)[number]>>,
   key: K,
 ): void {
   const value = touch[key]

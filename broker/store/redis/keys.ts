@@ -39,6 +39,11 @@ export class RedisKeys {
     return `${this.prefix}idle`
   }
 
+  /** ZSET of disconnected MQTT 5 sessions by when their Session Expiry Interval ends. */
+  get ending(): string {
+    return `${this.prefix}ending`
+  }
+
   /** HASH ClientID -> encoded Will. */
   get wills(): string {
     return `${this.prefix}wills`

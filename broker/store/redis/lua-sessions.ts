@@ -6,8 +6,29 @@
  *
  * A session record is a HASH of the non-null fields of SessionRecord plus
  * `node`; `open:<node>` (node '' for none) is the SET of sessions recorded as
- * connected there; `idle` a ZSET of disconnected sessions by disconnectedAt.
+ * connected there; `idle` a ZSET of disconnected MQTT 3.1.1 sessions by
+ * disconnectedAt; `ending` a ZSET of disconnected MQTT 5 sessions (those with
+ * a `sessionExpiry`) by when they end, disconnectedAt + sessionExpiry s
+ * (0xFFFFFFFF, never, is in neither).
  */
+
+/**
+ * Lua: files an offline session (`at` its disconnectedAt) under `idle` or
+ * `ending`, by its `sessionExpiry` (KEYS idle, ARGV prefix as in each script).
+ */
+const FILE_OFFLINE = `
+local function file_offline(idle, prefix, s, cid, at)
+  local expiry = redis.call('HGET', s, 'sessionExpiry')
+  redis.call('ZREM', idle, cid)
+  redis.call('ZREM', prefix .. 'ending', cid)
+  if not at then return end
+  if not expiry then
+    redis.call('ZADD', idle, at, cid)
+  elseif tonumber(expiry) < 4294967295 then
+    redis.call('ZADD', prefix .. 'ending', tonumber(at) + tonumber(expiry) * 1000, cid)
+  end
+end
+`
 
 /** KEYS: sessions, record. ARGV: prefix, clientId, createdAt. Returns 1 if it existed. */
 export const OPEN_SESSION = `
@@ -21,7 +42,7 @@ return 0
  * KEYS: record, idle. ARGV: prefix, clientId, n, then n field/value pairs to
  * set, then the fields to clear. A no-op without a record.
  */
-export const TOUCH_SESSION = `
+export const TOUCH_SESSION = `${FILE_OFFLINE}
 local s, cid = KEYS[1], ARGV[2]
 if redis.call('EXISTS', s) == 0 then return 0 end
 redis.call('SREM', ARGV[1] .. 'open:' .. (redis.call('HGET', s, 'node') or ''), cid)
@@ -35,10 +56,8 @@ while i <= #ARGV do
   i = i + 1
 end
 local at = redis.call('HGET', s, 'disconnectedAt')
-if at then
-  redis.call('ZADD', KEYS[2], at, cid)
-else
-  redis.call('ZREM', KEYS[2], cid)
+file_offline(KEYS[2], ARGV[1], s, cid, at)
+if not at then
   redis.call('SADD', ARGV[1] .. 'open:' .. (redis.call('HGET', s, 'node') or ''), cid)
 end
 return 1
@@ -56,13 +75,13 @@ return 1
  * KEYS: idle. ARGV: prefix, at, then nodes ('' for none). Marks the sessions
  * open on those nodes disconnected at `at`; returns their ClientIDs.
  */
-export const CLOSE_OPEN = `
+export const CLOSE_OPEN = `${FILE_OFFLINE}
 local closed = {}
 for i = 3, #ARGV do
   local open = ARGV[1] .. 'open:' .. ARGV[i]
   for _, cid in ipairs(redis.call('SMEMBERS', open)) do
     redis.call('HSET', ARGV[1] .. 's:' .. cid, 'disconnectedAt', ARGV[2])
-    redis.call('ZADD', KEYS[1], ARGV[2], cid)
+    file_offline(KEYS[1], ARGV[1], ARGV[1] .. 's:' .. cid, cid, ARGV[2])
     closed[#closed + 1] = cid
   end
   redis.call('DEL', open)
@@ -82,6 +101,7 @@ redis.call('ZREM', KEYS[7], cid)
 redis.call('SREM', ARGV[1] .. 'open:' .. (redis.call('HGET', KEYS[8], 'node') or ''), cid)
 redis.call('DEL', KEYS[8])
 redis.call('ZREM', KEYS[9], cid)
+redis.call('ZREM', ARGV[1] .. 'ending', cid)
 return 1
 `
 

@@ -1,6 +1,12 @@
 import type { Redis } from 'ioredis'
 import { compareClientIds, prefixUpperBound } from '../client-id-order.ts'
-import type { SessionRange, SessionRecord, SessionStats, SessionTouch } from '../types.ts'
+import type {
+  EndedSession,
+  SessionRange,
+  SessionRecord,
+  SessionStats,
+  SessionTouch,
+} from '../types.ts'
 import type { RedisKeys } from './keys.ts'
 import { int, list, type Reply, type Scripts, text } from './scripts.ts'
 
@@ -11,6 +17,7 @@ const NUMBER_FIELDS = [
   'connectedAt',
   'disconnectedAt',
   'lastActivity',
+  'sessionExpiry',
 ] as const
 const STRING_FIELDS = ['username', 'remoteAddress', 'node'] as const
 const TOUCHABLE = new Set<string>([
@@ -22,6 +29,7 @@ const TOUCHABLE = new Set<string>([
   'disconnectedAt',
   'lastActivity',
   'node',
+  'sessionExpiry',
 ])
 
 /**
@@ -124,6 +132,25 @@ export class RedisSessions {
       idle.push({ clientId: flat[i], disconnectedAt: Number(flat[i + 1]) })
     }
     return idle
+  }
+
+  async ended(now: number, limit: number): Promise<EndedSession[]> {
+    const ids = await this.#redis.zrangebyscore(this.#keys.ending, '-inf', now, 'LIMIT', 0, limit)
+    const pipeline = this.#redis.pipeline()
+    for (const id of ids) pipeline.hmget(this.#keys.session(id), 'disconnectedAt', 'sessionExpiry')
+    const replies = (await pipeline.exec()) ?? []
+    const ended: EndedSession[] = []
+    ids.forEach((clientId, i) => {
+      const [at, expiry] = (replies[i]?.[1] as (string | null)[] | undefined) ?? []
+      if (at == null || expiry == null) return
+      ended.push({ clientId, disconnectedAt: Number(at), sessionExpiry: Number(expiry) })
+    })
+    return ended
+  }
+
+  async nextEnd(): Promise<number | null> {
+    const first = await this.#redis.zrange(this.#keys.ending, 0, 0, 'WITHSCORES')
+    return first.length === 2 ? Number(first[1]) : null
   }
 
   /** Marks the sessions open on these nodes ('' for none) disconnected; returns their ClientIDs. */

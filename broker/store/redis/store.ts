@@ -254,6 +254,14 @@ export class RedisSessionStore implements SessionStore {
     return this.#sessions.idle(before, limit)
   }
 
+  endedSessions(now: number, limit: number) {
+    return this.#sessions.ended(now, limit)
+  }
+
+  nextSessionEnd() {
+    return this.#sessions.nextEnd()
+  }
+
   /**
    * Marks disconnected the sessions recorded as connected to no node or to
    * this store's broker (the id given to `setup`); sessions on other nodes

@@ -346,6 +346,14 @@ class SqliteStore implements SessionStore {
     return this.#read(() => this.#sessions.idle(before, limit))
   }
 
+  async endedSessions(now: number, limit: number) {
+    return this.#read(() => this.#sessions.ended(now, limit))
+  }
+
+  async nextSessionEnd() {
+    return this.#read(() => this.#sessions.nextEnd())
+  }
+
   closeOpenSessions(at: number): Promise<number> {
     return this.#batch.run(() => this.#sessions.closeOpen(at))
   }

@@ -6,7 +6,7 @@ import type { Database } from 'better-sqlite3'
  * a file with a higher version was written by a newer SessionLab and is left
  * alone.
  */
-export const SCHEMA_VERSION = 4
+export const SCHEMA_VERSION = 5
 
 /**
  * The dashboard's persistent views (version 3), by viewer id: data is the
@@ -28,6 +28,18 @@ CREATE TABLE dashboard_views (
 const SESSION_SORT_DDL = `
 CREATE INDEX sessions_by_connected_at ON sessions (coalesce(connected_at, -1), client_id);
 CREATE INDEX sessions_by_last_activity ON sessions (coalesce(last_activity, -1), client_id);
+`
+
+/**
+ * MQTT 5 Session Expiry (version 5): `session_expiry` is the session's
+ * interval in seconds, NULL for an MQTT 3.1.1 session (`--session-expiry`
+ * governs those). A session ends at disconnected_at + session_expiry s,
+ * read off this index in order; 0xFFFFFFFF never ends [MQTT-3.1.2-11] and
+ * is left out of it.
+ */
+const SESSION_EXPIRY_INDEX_DDL = `
+CREATE INDEX sessions_by_end ON sessions (disconnected_at + session_expiry * 1000)
+  WHERE session_expiry < 4294967295;
 `
 
 /**
@@ -55,7 +67,8 @@ CREATE TABLE sessions (
   disconnected_at INTEGER,
   last_activity INTEGER,
   dropped INTEGER NOT NULL DEFAULT 0,
-  takeovers INTEGER NOT NULL DEFAULT 0
+  takeovers INTEGER NOT NULL DEFAULT 0,
+  session_expiry INTEGER
 ) WITHOUT ROWID;
 CREATE INDEX sessions_by_disconnected_at ON sessions (disconnected_at);
 
@@ -129,6 +142,7 @@ CREATE TABLE retained (
 );
 ${DASHBOARD_VIEWS_DDL}
 ${SESSION_SORT_DDL}
+${SESSION_EXPIRY_INDEX_DDL}
 `
 
 /**
@@ -160,6 +174,11 @@ const MIGRATIONS: Record<number, (db: Database, at: number) => void> = {
   },
   3(db) {
     db.exec(SESSION_SORT_DDL)
+  },
+  // every session of an older file is an MQTT 3.1.1 one: NULL
+  4(db) {
+    db.exec('ALTER TABLE sessions ADD COLUMN session_expiry INTEGER')
+    db.exec(SESSION_EXPIRY_INDEX_DDL)
   },
 }
 

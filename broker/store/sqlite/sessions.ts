@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3'
 import { compareClientIds, prefixUpperBound } from '../client-id-order.ts'
-import type { SessionRange, SessionRecord, SessionTouch } from '../types.ts'
+import type { EndedSession, SessionRange, SessionRecord, SessionTouch } from '../types.ts'
 
 export interface SessionRow {
   client_id: string
@@ -14,6 +14,7 @@ export interface SessionRow {
   last_activity: number | null
   dropped: number
   takeovers: number
+  session_expiry: number | null
 }
 
 // `node` (cluster mode) is not stored here.
@@ -25,6 +26,7 @@ const COLUMN_OF: { [K in Exclude<keyof Required<SessionTouch>, 'node'>]: string 
   connectedAt: 'connected_at',
   disconnectedAt: 'disconnected_at',
   lastActivity: 'last_activity',
+  sessionExpiry: 'session_expiry',
 }
 
 /**
@@ -38,6 +40,8 @@ export class SessionTable {
   readonly #get: Statement<[string], SessionRow>
   readonly #add: Statement<[number, number, string]>
   readonly #idle: Statement<[number, number], { client_id: string; disconnected_at: number }>
+  readonly #ended: Statement<[number, number], EndedRow>
+  readonly #nextEnd: Statement<[], number | null>
   readonly #closeOpen: Statement<[number]>
   readonly #countAll: Statement<[], number>
   readonly #countRange: Statement<[string, string], number>
@@ -58,9 +62,22 @@ export class SessionTable {
       'UPDATE sessions SET dropped = dropped + ?, takeovers = takeovers + ? WHERE client_id = ?',
     )
     this.#idle = db.prepare(
-      `SELECT client_id, disconnected_at FROM sessions WHERE disconnected_at < ?
+      `SELECT client_id, disconnected_at FROM sessions
+       WHERE disconnected_at < ? AND session_expiry IS NULL
        ORDER BY disconnected_at LIMIT ?`,
     )
+    // both read off sessions_by_end (the same expression and condition)
+    this.#ended = db.prepare(
+      `SELECT client_id, disconnected_at, session_expiry FROM sessions
+       WHERE session_expiry < 4294967295 AND disconnected_at + session_expiry * 1000 <= ?
+       ORDER BY disconnected_at + session_expiry * 1000 LIMIT ?`,
+    )
+    this.#nextEnd = db
+      .prepare<[], number | null>(
+        `SELECT min(disconnected_at + session_expiry * 1000) FROM sessions
+         WHERE session_expiry < 4294967295`,
+      )
+      .pluck()
     this.#closeOpen = db.prepare(
       'UPDATE sessions SET disconnected_at = ? WHERE disconnected_at IS NULL',
     )
@@ -145,13 +162,31 @@ export class SessionTable {
       .map((row) => ({ clientId: row.client_id, disconnectedAt: row.disconnected_at }))
   }
 
+  ended(now: number, limit: number): EndedSession[] {
+    return this.#ended.all(now, limit).map((row) => ({
+      clientId: row.client_id,
+      disconnectedAt: row.disconnected_at,
+      sessionExpiry: row.session_expiry,
+    }))
+  }
+
+  nextEnd(): number | null {
+    return this.#nextEnd.get() ?? null
+  }
+
   closeOpen(at: number): number {
     return this.#closeOpen.run(at).changes
   }
 }
 
+interface EndedRow {
+  client_id: string
+  disconnected_at: number
+  session_expiry: number
+}
+
 export function fromRow(row: SessionRow): SessionRecord {
-  return {
+  const record: SessionRecord = {
     clientId: row.client_id,
     protocolVersion: row.protocol_version,
     keepalive: row.keepalive,
@@ -164,4 +199,6 @@ export function fromRow(row: SessionRow): SessionRecord {
     dropped: row.dropped,
     takeovers: row.takeovers,
   }
+  if (row.session_expiry !== null) record.sessionExpiry = row.session_expiry
+  return record
 }

@@ -1,5 +1,13 @@
 import type { Step } from '../types.ts'
-import { connect, disconnect, drop, expectClosed, stopAcknowledging, wait } from './connection.ts'
+import {
+  connect,
+  disconnect,
+  drop,
+  expectClosed,
+  expectDisconnect,
+  stopAcknowledging,
+  wait,
+} from './connection.ts'
 import type { ScenarioContext, StepOutcome } from './context.ts'
 import { expectMessages, expectNothing, expectPubrel } from './expect.ts'
 import { publish, subscribe, unsubscribe } from './traffic.ts'
@@ -33,5 +41,7 @@ export async function executeStep(ctx: ScenarioContext, step: Step): Promise<Ste
       return expectNothing(ctx, step)
     case 'expect-closed':
       return expectClosed(ctx, step)
+    case 'expect-disconnect':
+      return expectDisconnect(ctx, step)
   }
 }
