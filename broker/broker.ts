@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto'
 import type { Server as HttpServer, IncomingMessage } from 'node:http'
 import type { WebSocketServer } from 'ws'
-import { type Aedes, createAedes, onBrokerError } from './aedes/instance.ts'
+import {
+  type Aedes,
+  createAedes,
+  decideWillDelays,
+  onBrokerError,
+  publishAsBroker,
+} from './aedes/instance.ts'
+import { MAX_INBOUND_QOS2 } from './aedes/safeguards.ts'
 import { type Stages, stageHooks } from './aedes/stages.ts'
 import type { ConnectionWriter } from './aedes/writer.ts'
 import { Auth, type AuthCounts } from './auth/auth.ts'
@@ -30,9 +37,15 @@ import { createPolicies, type Policies } from './policies/index.ts'
 import { clientIdAndKeepaliveStage } from './rules/connect-rules.ts'
 import { deliveryStage } from './rules/delivery.ts'
 import { guardProtocol } from './rules/malformed-packets.ts'
+import { messageExpiryStage } from './rules/message-expiry.ts'
 import { SessionPersistence } from './rules/persistence.ts'
 import { protocolLevelStage } from './rules/protocol-level.ts'
-import { clearIncomingDup, commitBeforeAckStage, refuseSysTopics } from './rules/publish.ts'
+import {
+  clearIncomingDup,
+  commitBeforeAckStage,
+  dropResolvedTopicAlias,
+  refuseSysTopics,
+} from './rules/publish.ts'
 import { resumeClaimsStage } from './rules/resume-claims.ts'
 import { RetainedOnce } from './rules/retained-once.ts'
 import { sayWhyOnKeepaliveTimeout } from './rules/server-disconnect.ts'
@@ -47,6 +60,7 @@ import {
 import { SharedSubscriptions } from './rules/shared-subscriptions.ts'
 import { hideInternalSysTopics } from './rules/sys-topics.ts'
 import { takenOverElsewhere, takeoverStage } from './rules/takeover.ts'
+import { DelayedWills } from './rules/will-delay.ts'
 import {
   publishOrphanedWills,
   publishWillsOnShutdown,
@@ -55,7 +69,7 @@ import {
 import { openStore } from './store/open.ts'
 import type { RedisSessionStore } from './store/redis/index.ts'
 import { countRestored, type Restored } from './store/restored.ts'
-import type { SessionStore } from './store/types.ts'
+import type { SessionStore, StoredPacket } from './store/types.ts'
 import { clockTimer, startSysTopics } from './sys.ts'
 
 export type { Logger }
@@ -126,12 +140,31 @@ export async function createBroker(
     await store.destroy()
     throw err
   }
+  // MQTT 5 Will Delay, durable; publishes through aedes once it exists
+  let aedesReady: Aedes | undefined
+  const delayedWills = new DelayedWills({
+    store,
+    clock,
+    publish: (will) =>
+      publishAsBroker(aedesReady as Aedes, { ...will, payload: Buffer.from(will.payload) }),
+    onPublished: (clientId, will) =>
+      tracking.sessions.record(clientId, {
+        type: 'will',
+        at: clock.now(),
+        topic: will.topic,
+        qos: will.qos,
+        retain: will.retain,
+        bytes: Buffer.byteLength(will.payload),
+      }),
+    onError: (err) => log.warn(`delayed Will failed: ${errorMessage(err)}`),
+  })
   const tracking = new SessionTracking({
     store,
     config,
     clock,
     warn: (m) => log.warn(m),
     cluster: cluster?.sessions,
+    endWill: (clientId) => delayedWills.sessionEnded(clientId),
   })
   const policies = createPolicies({
     config,
@@ -174,6 +207,8 @@ export async function createBroker(
     // logged with its disconnect (broker/log/)
     onSlowConsumer: (client) => tracking.onSlowConsumer(client),
     wrapQoS: policies.connections.wrapQoS,
+    onTooLarge: policies.connections.tooLarge,
+    recordSent: (client, packet) => persistence.outgoingUpdate(client, packet as StoredPacket),
   })
   // What happens to each packet, in order. A CONNECT's `read`s run as it
   // arrives, its `check`s once aedes assigned the ClientID (the first
@@ -199,7 +234,9 @@ export async function createBroker(
       authorize.publish, // topic length; a denied PUBLISH is acknowledged and dropped
       refuseSysTopics,
       clearIncomingDup,
+      dropResolvedTopicAlias, // MQTT 5: the resolved alias is not routed on
       tracking.willStage, // a Will aedes publishes goes in its session's history
+      messageExpiryStage(() => clock.now()), // MQTT 5: when the message expires, on the broker clock
       commitBeforeAckStage(persistence), // PUBACK/PUBREC only once committed
     ],
     subscribe: [refuseBadShares, authorize.subscribe, hideSessionMarker],
@@ -213,9 +250,21 @@ export async function createBroker(
     maxTopicLevels: config.maxTopicLevels,
     // MQTT 5: aedes lowers a longer request and says so in CONNACK [MQTT-3.2.2-3.2]
     sessionExpiryIntervalLimit: config.maxSessionExpiry,
+    // MQTT 5: told in CONNACK; the inbound QoS 2 window (safeguards.ts) holds it, DISCONNECT 0x93 past it
+    receiveMaximum: MAX_INBOUND_QOS2,
+    // MQTT 5: told in CONNACK [MQTT-3.2.2-15]; enforced from the first byte (guardConnection, 0x95)
+    maximumPacketSize: config.maxPacketSize,
+    // MQTT 5: inbound Topic Aliases, aedes' own, told in CONNACK [MQTT-3.2.2-17]
+    topicAliasMaximum: config.maxTopicAlias,
     ...stageHooks(stages),
   })
   tracking.attach(aedes)
+  aedesReady = aedes
+  decideWillDelays(aedes, (client, will, seconds) => {
+    delayedWills.delay(client, will, seconds).catch((err: Error) => {
+      log.warn(`delayed Will of ${client.id} not stored: ${errorMessage(err)}`)
+    })
+  })
   sayWhyOnKeepaliveTimeout(aedes) // MQTT 5: DISCONNECT 0x8D, where aedes just closes
   // one line per client event, from what the inspector records
   logClientEvents(
@@ -247,8 +296,11 @@ export async function createBroker(
           takenOverElsewhere(old, config)
           tracking.onTakenOverElsewhere(old)
         },
+        adoptDelayedWill: (will) => delayedWills.adopt(will),
       })
-    : await publishOrphanedWills(aedes, store)
+    : await publishOrphanedWills(aedes, store, delayedWills, clock.now())
+  // before listeners open: Wills that fell due while the broker was down go first
+  await delayedWills.start()
   await tracking.start()
   const restored = await countRestored(store)
 
@@ -334,12 +386,20 @@ export async function createBroker(
       policies,
       auth: { counts: auth.counts, reload: () => auth.reload() },
       close() {
-        closing ??= shutdown(aedes, store, servers, tracking, cluster, connectionsClosed)
+        closing ??= shutdown(
+          aedes,
+          store,
+          servers,
+          tracking,
+          cluster,
+          connectionsClosed,
+          delayedWills,
+        )
         return closing
       },
     }
   } catch (err) {
-    await shutdown(aedes, store, servers, tracking, cluster, connectionsClosed)
+    await shutdown(aedes, store, servers, tracking, cluster, connectionsClosed, delayedWills)
     throw err
   }
 }
@@ -351,10 +411,16 @@ async function shutdown(
   tracking: SessionTracking,
   cluster: ClusterNode | undefined,
   connectionsClosed: () => void,
+  delayedWills: DelayedWills,
 ): Promise<void> {
   tracking.shuttingDown()
+  delayedWills.stop()
   const stopped = Promise.all(servers.map((s) => s.close()))
-  await publishWillsOnShutdown(aedes, (client, will) => tracking.willPublished(client, will))
+  await publishWillsOnShutdown(
+    aedes,
+    (client, will) => tracking.willPublished(client, will),
+    delayedWills,
+  )
   await new Promise<void>((resolve) => aedes.close(() => resolve()))
   connectionsClosed()
   await stopped

@@ -42,6 +42,7 @@ export interface Config {
   maxPendingDeliveries: number
   adminToken: string
   cookieSecret: string
+  viewMaxAge: number
   queueMaxMessages: number
   queueMaxBytes: number
   queueDropPolicy: 'oldest' | 'newest'
@@ -49,6 +50,7 @@ export interface Config {
   maxInflight: number
   sessionExpiry: number
   maxSessionExpiry: number
+  maxTopicAlias: number
   sysInterval: number
   historySize: number
   endedSessions: number
@@ -210,6 +212,13 @@ export const fields: { [K in keyof Config]: Field<Config[K]> } = {
     default: '',
     help: 'secret that signs dashboard cookies (empty: generated once into the data dir)',
   },
+  viewMaxAge: {
+    flag: 'view-max-age',
+    // browsers cap a cookie's Max-Age at 400 days
+    kind: int(1, 400 * 24 * 3600),
+    default: 7 * 24 * 3600,
+    help: "seconds a persistent dashboard view lives after its last visit: its cookie's Max-Age",
+  },
   queueMaxMessages: {
     flag: 'queue-max-messages',
     kind: int(0, 100_000_000),
@@ -251,6 +260,12 @@ export const fields: { [K in keyof Config]: Field<Config[K]> } = {
     kind: int(0, 0xffffffff),
     default: 0,
     help: 'MQTT 5: the longest Session Expiry Interval granted, in seconds; a longer request is lowered and told in CONNACK (0 = no limit)',
+  },
+  maxTopicAlias: {
+    flag: 'max-topic-alias',
+    kind: int(0, 65535),
+    default: 10,
+    help: "MQTT 5: the Topic Aliases a client may use in its PUBLISHes, told in CONNACK as Topic Alias Maximum (Mosquitto's max_topic_alias; 0 = none)",
   },
   sysInterval: {
     flag: 'sys-interval',
@@ -310,7 +325,7 @@ export const fields: { [K in keyof Config]: Field<Config[K]> } = {
     flag: 'max-packet-size',
     kind: int(16, 268_435_460),
     default: 1024 * 1024,
-    help: 'largest MQTT packet accepted, in bytes; a larger one closes its connection',
+    help: 'largest MQTT packet accepted, in bytes (told to MQTT 5 clients in CONNACK); a larger one closes its connection',
   },
   maxConnections: {
     flag: 'max-connections',

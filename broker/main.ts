@@ -39,7 +39,10 @@ async function main(): Promise<number> {
   let reload = () => {}
   process.on('SIGHUP', () => reload())
   const broker = await createBroker(config, log, {
-    http: dashboard(config.cookieSecret ? { cookieSecret: config.cookieSecret } : {}),
+    http: dashboard({
+      ...(config.cookieSecret ? { cookieSecret: config.cookieSecret } : {}),
+      viewMaxAge: config.viewMaxAge,
+    }),
   })
   reload = () => {
     try {

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http'
 import type { Aedes, AedesPublishPacket, Client } from 'aedes'
+import mqtt, { type IPublishPacket } from 'mqtt-packet'
 import {
   clientInternals,
   type Deliver,
@@ -290,6 +291,84 @@ export function requestedWillOf(client: Client): Will | null {
  */
 export function isItsWill(client: Client, packet: object): boolean {
   return client.closed && clientInternals(client).will === packet
+}
+
+/**
+ * MQTT 5: whether a PUBLISH of `packet` is larger than the Maximum Packet
+ * Size the client's CONNECT set [MQTT-3.1.2-24], encoded as it would be sent
+ * (a packet id for QoS 1/2, the properties). Only encoded for a client that
+ * set one: most do not.
+ */
+export function tooLargeFor(
+  client: Client,
+  packet: {
+    topic: string
+    payload: Buffer | string
+    qos: number
+    retain: boolean
+    properties?: unknown
+  },
+): boolean {
+  const maximum = client.maximumPacketSize
+  if (client.version !== 5 || !maximum) return false
+  // the fixed header and topic alone: no need to encode what cannot fit
+  const payloadBytes =
+    typeof packet.payload === 'string' ? Buffer.byteLength(packet.payload) : packet.payload.length
+  if (payloadBytes >= maximum) return true
+  const publish = {
+    cmd: 'publish' as const,
+    topic: packet.topic,
+    payload: packet.payload,
+    qos: packet.qos as 0 | 1 | 2,
+    retain: packet.retain,
+    dup: false,
+    ...(packet.qos > 0 ? { messageId: 1 } : {}),
+    ...(packet.properties ? { properties: packet.properties as IPublishPacket['properties'] } : {}),
+  }
+  return mqtt.generate(publish, { protocolVersion: 5 }).length > maximum
+}
+
+/**
+ * MQTT 5: how long the connection's Will waits after the connection closes,
+ * in seconds: its Will Delay Interval, cut to the session's end [MQTT-3.1.3-9]
+ * (as aedes' client.js `close` computes it); 0 for 3.1.1.
+ */
+export function willDelayOf(client: Client, will: Will): number {
+  if (client.version !== 5) return 0
+  const properties = will.properties as { willDelayInterval?: number } | undefined
+  return Math.min(properties?.willDelayInterval ?? 0, client.sessionExpiryInterval)
+}
+
+/**
+ * MQTT 5: the reason code of the DISCONNECT the server sent before closing
+ * the connection (aedes' or SessionLab's, recorded as lib/client.js does),
+ * null when none was sent (always for 3.1.1).
+ */
+export function serverDisconnectCodeOf(client: Client): number | null {
+  return clientInternals(client).disconnectReasonCode ?? null
+}
+
+/** A subscription of a connection with its MQTT 5 options, as aedes granted it. */
+export interface GrantedSubscription {
+  topic: string
+  qos: number
+  /** Retain Handling, Retain As Published, No Local [MQTT-3.8.3.1]; absent for 3.1.1. */
+  rh?: number
+  rap?: boolean
+  nl?: boolean
+  subscriptionIdentifier?: number
+}
+
+/** This connection's subscriptions with their options (lib/handlers/subscribe.js `Subscription`). */
+export function grantedSubscriptionOptions(client: Client): GrantedSubscription[] {
+  const subs = clientInternals(client).subscriptions as Record<
+    string,
+    { qos: number; rh?: number; rap?: boolean; nl?: boolean; si?: number }
+  >
+  return Object.keys(subs).map((topic) => {
+    const { qos, rh, rap, nl, si } = subs[topic]
+    return { topic, qos, rh, rap, nl, subscriptionIdentifier: si }
+  })
 }
 
 /** The connection closes without publishing its Will (aedes reads both fields as it closes). */

@@ -109,6 +109,28 @@ export async function sessionEnded(aedes: Aedes, clientId: string): Promise<void
   await sessionsEnding.get(internals)?.get(clientId)
 }
 
+/**
+ * MQTT 5 Will Delay: aedes 2 (aedes.js `scheduleWill`) holds a delayed Will
+ * in an in-memory timer on the real clock, which a restart forgets (and on
+ * shutdown drops). Here `delayed` decides instead (broker/rules/will-delay.ts
+ * records it in the store with its due time): one timer, not two. aedes
+ * passes the delay already cut to the session's end, min(Will Delay,
+ * Session Expiry) [MQTT-3.1.3-9], and cancels nothing of ours on reconnect:
+ * the reconnecting CONNECT deletes the stored Will (handlers/connect.js
+ * `storeWill`), which is what the sweep reads.
+ */
+export function decideWillDelays(
+  aedes: Aedes,
+  delayed: (client: Client, will: Will, delaySeconds: number) => void,
+): void {
+  const internals = aedesInternals(aedes)
+  internals.scheduleWill = (client, will, delaySeconds) => {
+    // the connection taking it over owns the session: the Will is not sent
+    if (internals._takingOver.has(client.id)) return
+    delayed(client, will, delaySeconds)
+  }
+}
+
 /** The live connection of a ClientID on this node. */
 export function liveConnection(aedes: Aedes, clientId: string): Client | undefined {
   return aedesInternals(aedes).clients[clientId]
@@ -153,12 +175,24 @@ export function publishAsBroker(
     qos: message.qos as 0 | 1 | 2,
     retain: message.retain,
     dup: false,
+    ...publishPropertiesOf(message),
   }
   return new Promise((resolve, reject) => {
     aedes.publish(origin ? { ...packet, ...origin } : packet, (err?: Error) =>
       err ? reject(err) : resolve(),
     )
   })
+}
+
+/**
+ * An MQTT 5 Will's properties as its PUBLISH carries them [MQTT-3.1.3-10]:
+ * all but the Will Delay Interval, which is the Will's alone.
+ */
+function publishPropertiesOf(message: Will): { properties?: Record<string, unknown> } {
+  const properties = message.properties as Record<string, unknown> | undefined
+  if (!properties) return {}
+  const { willDelayInterval: _, ...rest } = properties
+  return Object.keys(rest).length > 0 ? { properties: rest } : {}
 }
 
 /** Deletes a live connection's stored Will through aedes' persistence. */
@@ -200,9 +234,31 @@ export function onBrokerError(aedes: Aedes, listener: (err: Error) => void): voi
   ;(aedes as unknown as EventEmitter).on('error', listener)
 }
 
-/** mqemitter-redis over two ready connections (its typings lack the connection options). */
-export function redisRouter(connections: { pubConn: unknown; subConn: unknown }): MQEmitter {
-  return new (MQEmitterRedis as unknown as new (o: object) => MQEmitter)(connections)
+/** A Redis connection as the router closes it. */
+interface Quits {
+  quit(): Promise<string>
+}
+
+/**
+ * mqemitter-redis over two ready connections (its typings lack the connection
+ * options). It reports a failed publish without a callback and either
+ * connection's errors as 'error' on its `state` emitter, which throws when
+ * nobody listens. `onError` hears them instead.
+ */
+export function redisRouter(
+  connections: { pubConn: Quits; subConn: Quits },
+  onError: (err: Error) => void,
+): MQEmitter {
+  // Its close() sends QUIT on both and waits for their 'end', which comes
+  // however QUIT fares; a connection that closes before QUIT's reply
+  // rejects the promise it leaves unhandled.
+  for (const conn of [connections.pubConn, connections.subConn]) {
+    const quit = conn.quit.bind(conn)
+    conn.quit = () => quit().catch(() => 'OK')
+  }
+  const router = new (MQEmitterRedis as unknown as new (o: object) => MQEmitter)(connections)
+  ;(router as unknown as { state: EventEmitter }).state.on('error', onError)
+  return router
 }
 
 /**

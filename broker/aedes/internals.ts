@@ -98,6 +98,8 @@ export interface AedesInternals extends Aedes {
   _clearWillInterval?: NodeJS.Timeout
   /** MQTT 5: called as a connection closes, to keep, end or time its session (aedes.js). */
   scheduleSessionExpiry(client: ClientInternals): void
+  /** MQTT 5: called as a connection closes with a Will Delay Interval, to time its Will (aedes.js). */
+  scheduleWill(client: ClientInternals, will: Will, delaySeconds: number): void
   /** ClientIDs being taken over: the old connection's close leaves the session alone. */
   _takingOver: Set<string>
 }

@@ -14,6 +14,7 @@ export const ReasonCode = {
   badAuthenticationMethod: 0x8c,
   keepAliveTimeout: 0x8d,
   sessionTakenOver: 0x8e,
+  receiveMaximumExceeded: 0x93,
   packetTooLarge: 0x95,
   quotaExceeded: 0x97,
 } as const

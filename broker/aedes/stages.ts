@@ -7,7 +7,8 @@ import type {
   Subscription,
 } from 'aedes'
 import mqtt from 'mqtt-packet'
-import { connackReasonCode } from './reason-codes.ts'
+import { sendServerDisconnect } from './connection.ts'
+import { connackReasonCode, ReasonCode } from './reason-codes.ts'
 import { inboundQos2Refusal } from './safeguards.ts'
 
 /**
@@ -120,6 +121,8 @@ export function stageHooks(stages: Stages): Hooks {
           ? inboundQos2Refusal(client, packet.messageId)
           : null
       if (overWindow) {
+        // MQTT 5: the client sent more than the Receive Maximum CONNACK told it [MQTT-3.3.4-8]
+        if (client) sendServerDisconnect(client, ReasonCode.receiveMaximumExceeded)
         done(overWindow)
         return
       }

@@ -9,10 +9,12 @@ import {
   redisRouter,
   stopWillSweep,
 } from '../aedes/instance.ts'
+import { errorMessage } from '../coded-error.ts'
 import type { Config } from '../config.ts'
 import type { ClusterSessions } from '../inspector/index.ts'
 import type { SessionRegistry } from '../inspector/registry.ts'
 import type { SessionEventSink } from '../inspector/types.ts'
+import { dueOnAdoption } from '../rules/will-delay.ts'
 import { connectRedis } from '../store/redis/connect.ts'
 import type { RedisSessionStore } from '../store/redis/index.ts'
 import type { WillPacket } from '../store/types.ts'
@@ -54,6 +56,11 @@ export interface ClusterHooks {
   sink: SessionEventSink
   /** Another node took this node's connection's ClientID; aedes closes it next. */
   takenOverElsewhere(client: Client): void
+  /**
+   * A claimed Will still in its MQTT 5 Will Delay (broker/rules/will-delay.ts):
+   * this node stores it as its own and publishes it when due [MQTT-3.1.3-9].
+   */
+  adoptDelayedWill(will: WillPacket): Promise<void>
 }
 
 export interface ClusterDeps {
@@ -104,7 +111,9 @@ export async function openCluster(deps: ClusterDeps): Promise<ClusterNode> {
   let sharedMembers: ClusterSharedMembers | null = null
   try {
     await nodes.join()
-    mq = await openRouting(config.redisUrl)
+    mq = await openRouting(config.redisUrl, (err) =>
+      log.warn(`cluster message routing: ${errorMessage(err)}`),
+    )
   } catch (err) {
     redis.disconnect()
     throw err
@@ -129,8 +138,16 @@ export async function openCluster(deps: ClusterDeps): Promise<ClusterNode> {
   async function publishWillsOf(node: string): Promise<number> {
     if (!aedes) return 0
     const wills = await store.claimWills(node)
-    for (const will of wills) await publishClaimed(aedes, will)
-    return wills.length
+    let published = 0
+    for (const will of wills) {
+      if (hooks && dueOnAdoption(will, deps.now()) !== undefined) {
+        await hooks.adoptDelayedWill(will)
+        continue
+      }
+      await publishClaimed(aedes, will)
+      published++
+    }
+    return published
   }
 
   return {
@@ -183,17 +200,18 @@ async function publishClaimed(aedes: Aedes, will: WillPacket): Promise<void> {
     payload: Buffer.isBuffer(will.payload) ? will.payload : Buffer.from(will.payload),
     qos: will.qos,
     retain: will.retain,
+    ...(will.properties ? { properties: will.properties } : {}),
   })
 }
 
 /** mqemitter-redis on its own two connections, once both are up. */
-async function openRouting(url: string): Promise<MQEmitter> {
+async function openRouting(url: string, onError: (err: Error) => void): Promise<MQEmitter> {
   // fail start-up like the other connections do, rather than retry forever
   const [pubConn, subConn] = await Promise.all([
     connectRedis(url, 'sessionlab-mq-pub'),
     connectRedis(url, 'sessionlab-mq-sub'),
   ])
-  return redisRouter({ pubConn, subConn })
+  return redisRouter({ pubConn, subConn }, onError)
 }
 
 export type { Redis }

@@ -2,7 +2,13 @@ import { type Client, isItsWill, onIncomingPacket, onParseError } from '../aedes
 import { type Aedes, onConnectRefused } from '../aedes/instance.ts'
 import type { ConnectStage, ForwardStage, PublishStage } from '../aedes/stages.ts'
 import { isSessionMarker } from '../rules/session-present.ts'
-import { type Connection, type ConnectPacket, newConnection } from './connection.ts'
+import { shownFilter } from '../rules/share-names.ts'
+import {
+  type Connection,
+  type ConnectPacket,
+  newConnection,
+  sessionExpiryOf,
+} from './connection.ts'
 import { observeForward } from './deliveries.ts'
 import type { SessionRegistry } from './registry.ts'
 
@@ -57,7 +63,9 @@ export class AedesFeed {
     })
     aedes.on('connackSent', (packet, client) => {
       const connection = this.#connections.get(client)
-      if (packet.returnCode !== 0 || !connection || registry.online(client.id) !== connection) {
+      // an MQTT 5 CONNACK says it with a reason code [MQTT-3.2.2-8]
+      const code = packet.reasonCode ?? packet.returnCode
+      if (code !== 0 || !connection || registry.online(client.id) !== connection) {
         return
       }
       registry.record(client.id, {
@@ -69,6 +77,12 @@ export class AedesFeed {
         protocolVersion: connection.protocolVersion,
         keepalive: connection.keepalive,
         username: connection.username,
+        ...(connection.cleanStart === null
+          ? {}
+          : {
+              cleanStart: connection.cleanStart,
+              sessionExpiry: sessionExpiryOf(connection) ?? 0,
+            }),
       })
     })
     onConnectRefused(aedes, (client, { returnCode, reason }) => {
@@ -106,14 +120,17 @@ export class AedesFeed {
       for (const sub of subs) {
         if (isSessionMarker(sub.topic)) continue
         const qos = sub.qos as 0 | 1 | 2 | 128
-        registry.record(client.id, { type: 'subscribe', at, topic: sub.topic, qos })
+        // a shared subscription as the client wrote it, not the name the broker holds it under
+        registry.record(client.id, { type: 'subscribe', at, topic: shownFilter(sub.topic), qos })
       }
     })
     aedes.on('unsubscribe', (topics, client) => {
       // aedes unsubscribes a closing clean client from everything: not the client's doing
       if (client.closed) return
       const at = registry.now()
-      for (const topic of topics) registry.record(client.id, { type: 'unsubscribe', at, topic })
+      for (const topic of topics) {
+        registry.record(client.id, { type: 'unsubscribe', at, topic: shownFilter(topic) })
+      }
     })
   }
 

@@ -1,5 +1,11 @@
-import { type Client, peerAddress, sentDisconnect } from '../aedes/connection.ts'
-import type { DisconnectReason } from './types.ts'
+import {
+  type Client,
+  peerAddress,
+  sentDisconnect,
+  serverDisconnectCodeOf,
+} from '../aedes/connection.ts'
+import { serverDisconnect } from './reason-names.ts'
+import type { DisconnectReason, ServerDisconnect } from './types.ts'
 
 /** What the inspector knows of one MQTT connection, from CONNECT to close. */
 export interface Connection {
@@ -12,6 +18,8 @@ export interface Connection {
    * session). An MQTT 5 DISCONNECT may set it ([MQTT-3.14.2-2]).
    */
   clean: boolean
+  /** MQTT 5: the CONNECT's Clean Start flag [MQTT-3.1.2-4]; null for 3.1/3.1.1, whose `clean` is CleanSession. */
+  readonly cleanStart: boolean | null
   readonly protocolVersion: number | null
   readonly keepalive: number | null
   readonly username: string | null
@@ -49,6 +57,8 @@ export interface SentPublish {
   sentAt: number
   /** A QoS 2 message whose PUBREC came: the PUBREL sent waits for PUBCOMP [MQTT-4.3.3-1]. */
   released: boolean
+  /** MQTT 5: when its Message Expiry Interval runs out, ms since the epoch. */
+  messageExpiry?: number
 }
 
 export interface ConnectPacket {
@@ -69,6 +79,7 @@ export function newConnection(client: Client, packet: ConnectPacket): Connection
       packet.protocolVersion === 5
         ? (packet.properties?.sessionExpiryInterval ?? 0) === 0
         : packet.clean !== false,
+    cleanStart: packet.protocolVersion === 5 ? packet.clean !== false : null,
     protocolVersion: packet.protocolVersion ?? null,
     keepalive: packet.keepalive ?? null,
     username: packet.username ?? null,
@@ -97,4 +108,10 @@ export function disconnectReason(connection: Connection): DisconnectReason {
   if (connection.reason) return connection.reason
   // [MQTT-3.14.4-3]: the client said DISCONNECT
   return sentDisconnect(connection.client) ? 'client' : 'network'
+}
+
+/** MQTT 5: the DISCONNECT the server sent before closing the connection, if it sent one. */
+export function serverDisconnectOf(connection: Connection): ServerDisconnect | undefined {
+  const code = serverDisconnectCodeOf(connection.client)
+  return code === null ? undefined : serverDisconnect(code)
 }

@@ -59,6 +59,7 @@ export function observeForward(
     payloadHead: connection.clean ? payloadHead(packet.payload) : NO_HEAD,
     sentAt: registry.now(),
     released: false,
+    messageExpiry: messageExpiryOf(packet),
   })
 }
 
@@ -77,4 +78,10 @@ function writtenQoS(client: Client, packet: ForwardedPacket): 0 | 1 | 2 {
   if (granted === 0) return 0
   const exact = grantedSubscriptions(client)[packet.topic]
   return exact && exact.qos < qos ? (exact.qos as 0 | 1 | 2) : qos
+}
+
+/** MQTT 5: when the message expires, ms since the epoch (aedes stamps `messageExpiry` as it routes one with an interval). */
+export function messageExpiryOf(packet: object): number | undefined {
+  const at = (packet as { messageExpiry?: unknown }).messageExpiry
+  return typeof at === 'number' ? at : undefined
 }

@@ -1,7 +1,7 @@
 import { compareClientIds } from '../store/client-id-order.ts'
 import type { Connection } from './connection.ts'
 import type { History } from './history.ts'
-import type { DisconnectReason } from './types.ts'
+import type { DisconnectReason, ServerDisconnect } from './types.ts'
 
 /**
  * What the inspector keeps of a clean session after it ended: the broker
@@ -13,6 +13,8 @@ export interface EndedSession {
   /** When it ended, ms since the epoch. */
   readonly at: number
   readonly reason: DisconnectReason
+  /** MQTT 5: the DISCONNECT the server sent saying why, if it sent one. */
+  readonly serverDisconnect?: ServerDisconnect
   readonly protocolVersion: number | null
   readonly keepalive: number | null
   readonly username: string | null
@@ -31,11 +33,13 @@ export function endedOf(
   kept: { dropped: number; takeovers: number; history: History },
   at: number,
   reason: DisconnectReason,
+  serverDisconnect?: ServerDisconnect,
 ): EndedSession {
   return {
     clientId: connection.client.id,
     at,
     reason,
+    ...(serverDisconnect ? { serverDisconnect } : {}),
     protocolVersion: connection.protocolVersion,
     keepalive: connection.keepalive,
     username: connection.username,

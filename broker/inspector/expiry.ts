@@ -35,6 +35,7 @@ export class SessionExpiry {
   readonly #registry: SessionRegistry
   readonly #clock: Clock
   readonly #expiryMs: number
+  readonly #endWill: (clientId: string) => Promise<void>
   #running: Promise<number> | null = null
   /** A check asked for while one runs. */
   #rerun: Promise<number> | null = null
@@ -49,11 +50,15 @@ export class SessionExpiry {
     registry: SessionRegistry
     clock: Clock
     expirySeconds: number
+    /** The session's Will as it ends: a delayed one is published (broker/rules/will-delay.ts). */
+    endWill?: (clientId: string) => Promise<void>
   }) {
     this.#store = deps.store
     this.#registry = deps.registry
     this.#clock = deps.clock
     this.#expiryMs = deps.expirySeconds * 1000
+    this.#endWill =
+      deps.endWill ?? ((clientId) => deps.store.delWill({ id: clientId }).then(() => {}))
   }
 
   /** Checks every so often (3.1.1) and at each MQTT 5 session's end until `stop`. */
@@ -140,7 +145,7 @@ export class SessionExpiry {
         // connected again since the query
         if (this.#registry.online(clientId)) continue
         await this.#store.discardSession(clientId)
-        await this.#store.delWill({ id: clientId })
+        await this.#endWill(clientId)
         this.#registry.record(clientId, { type: 'expired', at: now, idleMs })
         this.#registry.forget(clientId)
         discarded++

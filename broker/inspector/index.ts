@@ -32,6 +32,8 @@ export interface SessionTrackingDeps {
   warn: (message: string) => void
   /** Set in cluster mode. */
   cluster?: ClusterSessions
+  /** The Will of a session that ends: a delayed one is published (broker/rules/will-delay.ts). */
+  endWill?: (clientId: string) => Promise<void>
 }
 
 /**
@@ -80,6 +82,7 @@ export class SessionTracking {
       registry: this.#registry,
       clock,
       expirySeconds: deps.config.sessionExpiry,
+      endWill: deps.endWill,
     })
     this.sessions = new Inspector({
       store: deps.store,
@@ -87,6 +90,7 @@ export class SessionTracking {
       online: cluster?.online ?? localOnline(this.#registry),
       remoteDisconnect: cluster?.remoteDisconnect,
       startup: this.#startup,
+      legacyExpiry: deps.config.sessionExpiry,
     })
   }
 

@@ -28,6 +28,8 @@ export interface InspectorDeps {
   /** Set in a cluster: how to close a connection another node holds. */
   remoteDisconnect?: RemoteDisconnect
   startup: { expired: number }
+  /** `--session-expiry`: seconds an offline 3.1.1 persistent session is kept (0: for ever). */
+  legacyExpiry?: number
 }
 
 /**
@@ -41,6 +43,7 @@ export class Inspector implements Sessions {
   readonly #online: OnlineSessions
   readonly #remoteDisconnect: RemoteDisconnect | undefined
   readonly #startup: { expired: number }
+  readonly #legacyExpiry: number
 
   constructor(deps: InspectorDeps) {
     this.#store = deps.store
@@ -48,6 +51,7 @@ export class Inspector implements Sessions {
     this.#online = deps.online
     this.#remoteDisconnect = deps.remoteDisconnect
     this.#startup = deps.startup
+    this.#legacyExpiry = deps.legacyExpiry ?? 0
   }
 
   get expiredAtStartup(): number {
@@ -86,6 +90,7 @@ export class Inspector implements Sessions {
       stats: stats.get(clientId) as SessionStats,
       counters: this.#registry.counters(clientId),
       now: this.#registry.now(),
+      legacyExpiry: this.#legacyExpiry,
     }
     return viewOf(parts, {
       will: will ?? null,
@@ -96,7 +101,11 @@ export class Inspector implements Sessions {
 
   /** A page of the session's queue, queued and in-flight entries; null when there is no session. */
   queue(clientId: string, query: PageQuery): Promise<QueuePage | null> {
-    return queuePage({ store: this.#store, online: this.#online }, clientId, query)
+    return queuePage(
+      { store: this.#store, online: this.#online, now: this.#registry.now() },
+      clientId,
+      query,
+    )
   }
 
   /**

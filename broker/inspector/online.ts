@@ -1,6 +1,6 @@
-import { grantedSubscriptions } from '../aedes/connection.ts'
+import { type GrantedSubscription, grantedSubscriptionOptions } from '../aedes/connection.ts'
 import { compareClientIds } from '../store/client-id-order.ts'
-import type { Connection } from './connection.ts'
+import { type Connection, sessionExpiryOf } from './connection.ts'
 import type { SessionRegistry } from './registry.ts'
 import type { SessionView } from './types.ts'
 
@@ -25,9 +25,13 @@ export type LiveSession = Pick<
   | 'inflight'
 > & {
   /** As aedes granted them. */
-  subscriptions: { topic: string; qos: number }[]
+  subscriptions: GrantedSubscription[]
   /** The connection, when it is to this process. */
   connection: Connection | null
+  /** MQTT 5, on this process: the CONNECT's Clean Start flag (another node's session: unknown). */
+  cleanStart?: boolean | null
+  /** MQTT 5, on this process: the Session Expiry Interval now, in seconds (DISCONNECT may change it). */
+  sessionExpiry?: number | null
 }
 
 /** Which sessions are online: this process's connections, or every node's. */
@@ -55,13 +59,14 @@ export function liveOf(connection: Connection, node: string | null): LiveSession
     subscriptions: liveSubscriptions(connection),
     inflight: connection.inflight.size,
     connection,
+    cleanStart: connection.cleanStart,
+    sessionExpiry: sessionExpiryOf(connection),
   }
 }
 
 /** The live subscriptions of an online connection, as aedes granted them. */
-export function liveSubscriptions(connection: Connection): { topic: string; qos: number }[] {
-  const subs = grantedSubscriptions(connection.client)
-  return Object.keys(subs).map((topic) => ({ topic, qos: subs[topic].qos }))
+export function liveSubscriptions(connection: Connection): GrantedSubscription[] {
+  return grantedSubscriptionOptions(connection.client)
 }
 
 /** The online sessions of a single broker: its registry's connections. */

@@ -22,7 +22,7 @@ import { preview } from './will-view.ts'
  *   BAD_REQUEST for a limit outside 1..{@link MAX_PAGE_SIZE}
  */
 export async function queuePage(
-  deps: { store: SessionStore; online: OnlineSessions },
+  deps: { store: SessionStore; online: OnlineSessions; now: number },
   clientId: string,
   query: PageQuery,
 ): Promise<QueuePage | null> {
@@ -32,8 +32,10 @@ export async function queuePage(
   if (!live && (await deps.store.getSession(clientId)) === undefined) return null
   // one more than asked for says whether there is a next page
   const entries: QueueEntryView[] = live?.clean
-    ? sentOf(live.connection, after, limit + 1)
-    : (await deps.store.listOutgoing(clientId, { after, limit: limit + 1 })).map(queueEntryView)
+    ? sentOf(live.connection, after, limit + 1, deps.now)
+    : (await deps.store.listOutgoing(clientId, { after, limit: limit + 1 })).map((entry) =>
+        queueEntryView(entry, deps.now),
+      )
   const page = entries.slice(0, limit)
   const incoming = after === undefined ? await deps.store.listIncoming(clientId, limit) : []
   return {
@@ -60,7 +62,7 @@ export function checkPageLimit(limit: number): number {
 }
 
 /** What the operator sees of a queue entry. */
-export function queueEntryView(entry: OutgoingEntry): QueueEntryView {
+export function queueEntryView(entry: OutgoingEntry, now: number): QueueEntryView {
   const sent = entry.messageId !== null
   const shown =
     entry.payloadHead === null ? null : preview(entry.payloadHead, entry.payloadBytes ?? 0)
@@ -75,6 +77,7 @@ export function queueEntryView(entry: OutgoingEntry): QueueEntryView {
     retain: entry.retain,
     payloadBytes: entry.payloadBytes,
     queuedAt: entry.queuedAt,
+    ...expiryOf(entry.messageExpiry, now),
     preview: shown?.preview ?? null,
     previewKind: shown?.previewKind ?? null,
   }
@@ -87,20 +90,25 @@ function awaiting(entry: OutgoingEntry): 'puback' | 'pubrec' | 'pubcomp' {
 }
 
 /** A clean session's in-flight messages after `after`, in the order sent; none off this process. */
-function sentOf(connection: Connection | null, after = 0, limit: number): QueueEntryView[] {
+function sentOf(
+  connection: Connection | null,
+  after: number | undefined,
+  limit: number,
+  now: number,
+): QueueEntryView[] {
   if (connection === null) return []
   const page: QueueEntryView[] = []
   // a Map iterates in insertion order, which is the order of `seq`
   for (const [messageId, sent] of connection.inflight) {
-    if (sent.seq <= after) continue
-    page.push(sentEntryView(messageId, sent))
+    if (sent.seq <= (after ?? 0)) continue
+    page.push(sentEntryView(messageId, sent, now))
     if (page.length === limit) break
   }
   return page
 }
 
 /** What the operator sees of a PUBLISH in flight on a clean session's connection. */
-function sentEntryView(messageId: number, sent: SentPublish): QueueEntryView {
+function sentEntryView(messageId: number, sent: SentPublish, now: number): QueueEntryView {
   const shown = preview(sent.payloadHead, sent.payloadBytes)
   return {
     seq: sent.seq,
@@ -114,6 +122,7 @@ function sentEntryView(messageId: number, sent: SentPublish): QueueEntryView {
     retain: sent.retain,
     payloadBytes: sent.payloadBytes,
     queuedAt: sent.sentAt,
+    ...expiryOf(sent.messageExpiry, now),
     preview: shown.preview,
     previewKind: shown.previewKind,
   }
@@ -130,4 +139,16 @@ function incomingEntryView(entry: IncomingEntry): IncomingEntryView {
     payloadBytes: entry.payloadBytes,
     ...preview(entry.payloadHead, entry.payloadBytes),
   }
+}
+
+/**
+ * MQTT 5 Message Expiry of an entry: when, and how long it has left (never
+ * below 0: an expired one is dropped as it would be sent [MQTT-3.3.2-5]).
+ */
+function expiryOf(
+  messageExpiry: number | undefined,
+  now: number,
+): Pick<QueueEntryView, 'expiresAt' | 'expiresInMs'> {
+  if (messageExpiry === undefined) return { expiresAt: null, expiresInMs: null }
+  return { expiresAt: messageExpiry, expiresInMs: Math.max(0, messageExpiry - now) }
 }

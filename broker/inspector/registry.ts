@@ -1,6 +1,11 @@
 import type { Clock } from '../clock.ts'
 import { SESSION_NEVER_EXPIRES, type SessionStore } from '../store/types.ts'
-import { type Connection, disconnectReason, sessionExpiryOf } from './connection.ts'
+import {
+  type Connection,
+  disconnectReason,
+  serverDisconnectOf,
+  sessionExpiryOf,
+} from './connection.ts'
 import { type EndedSession, EndedSessions, endedOf } from './ended.ts'
 import { History } from './history.ts'
 import { Listeners } from './listeners.ts'
@@ -131,12 +136,16 @@ export class SessionRegistry {
     const sessionExpiry = sessionExpiryOf(connection)
     if (sessionExpiry === 0) connection.clean = true
     this.#deps.presence?.disconnected(connection)
-    this.record(
-      clientId,
-      reason === 'takeover' && connection.takenOverBy !== null
-        ? { type: 'disconnect', at, reason, takenOverBy: connection.takenOverBy }
-        : { type: 'disconnect', at, reason },
-    )
+    const serverDisconnect = serverDisconnectOf(connection)
+    this.record(clientId, {
+      type: 'disconnect',
+      at,
+      reason,
+      ...(reason === 'takeover' && connection.takenOverBy !== null
+        ? { takenOverBy: connection.takenOverBy }
+        : {}),
+      ...(serverDisconnect ? { serverDisconnect } : {}),
+    })
     if (!connection.clean && !this.#heldElsewhere(connection)) {
       this.#write(
         this.#deps.store.touchSession(clientId, {
@@ -154,7 +163,7 @@ export class SessionRegistry {
       // takeover the next connection carries the ClientID on). What it was
       // stays visible among the ended sessions.
       this.#entries.delete(clientId)
-      if (entry) this.#ended.add(endedOf(connection, entry, at, reason))
+      if (entry) this.#ended.add(endedOf(connection, entry, at, reason, serverDisconnect))
     }
     for (const resolve of this.#closeWaiters.get(connection) ?? []) resolve()
     this.#closeWaiters.delete(connection)

@@ -25,6 +25,10 @@ export type SessionEvent =
       protocolVersion: number | null
       keepalive: number | null
       username: string | null
+      /** MQTT 5: the CONNECT's Clean Start flag (`clean` then says the session ends with the connection). */
+      cleanStart?: boolean
+      /** MQTT 5: the Session Expiry Interval granted, in seconds. */
+      sessionExpiry?: number
     }
   | {
       type: 'disconnect'
@@ -32,11 +36,19 @@ export type SessionEvent =
       reason: DisconnectReason
       /** A takeover on this node: the remote address of the connection that took the ClientID. */
       takenOverBy?: string | null
+      /** MQTT 5: the DISCONNECT the server sent saying why it closed the connection [MQTT-3.14.2-1]. */
+      serverDisconnect?: ServerDisconnect
     }
   | { type: 'subscribe'; at: number; topic: string; qos: 0 | 1 | 2 | 128 }
   | { type: 'unsubscribe'; at: number; topic: string }
   | { type: 'queued'; at: number; topic: string; qos: 0 | 1 | 2; bytes: number }
-  | { type: 'dropped'; at: number; topic: string; bytes: number; why: 'queue-full' | 'queue-bytes' }
+  | {
+      type: 'dropped'
+      at: number
+      topic: string
+      bytes: number
+      why: 'queue-full' | 'queue-bytes' | 'expired' | 'too-large'
+    }
   | { type: 'delivered'; at: number; topic: string; qos: 0 | 1 | 2 }
   | { type: 'expired'; at: number; idleMs: number }
   | { type: 'deleted'; at: number; by: 'admin' }
@@ -47,6 +59,32 @@ export type SessionEvent =
 
 export type SessionEventType = SessionEvent['type']
 
+/** An MQTT 5 DISCONNECT reason code and the spec's name for it (`0x8E`, "Session taken over"). */
+export interface ServerDisconnect {
+  code: number
+  name: string
+}
+
+/**
+ * When a session ends once its connection is gone: MQTT 5's Session Expiry
+ * Interval, or for MQTT 3.1/3.1.1 CleanSession and `--session-expiry`.
+ */
+export interface SessionExpiryView {
+  /** MQTT 5: the Session Expiry Interval in seconds (0xFFFFFFFF: never); null for 3.1/3.1.1. */
+  interval: number | null
+  /**
+   * `connection`: it ends with its connection (Session Expiry 0, CleanSession=1);
+   * `never`: it is kept until resumed or deleted (0xFFFFFFFF [MQTT-3.1.2-11],
+   * or 3.1.1 without `--session-expiry`); `after-disconnect`: online, it
+   * ends `seconds` after its connection closes; `at`: offline, it ends at `at`.
+   */
+  ends: 'connection' | 'never' | 'after-disconnect' | 'at'
+  /** How long it outlives its connection, in seconds; null for `connection` and `never`. */
+  seconds: number | null
+  /** Offline: when it ends, ms since the epoch, from the store's record (disconnected at + seconds). */
+  at: number | null
+}
+
 export interface WillView {
   topic: string
   qos: 0 | 1 | 2
@@ -56,6 +94,25 @@ export interface WillView {
   preview: string
   /** How `preview` shows the payload: as its text, or as hex of its bytes. */
   previewKind: 'text' | 'hex'
+  /** MQTT 5 Will Delay Interval in seconds [MQTT-3.1.3-9]: how long after the connection closes it is published; 0 for 3.1.1. */
+  delay: number
+}
+
+/** A subscription as the session holds it, with its MQTT 5 options (absent for 3.1.1). */
+export interface SubscriptionView {
+  /** As the client subscribed: a shared one as `$share/{group}/{filter}`. */
+  topic: string
+  qos: 0 | 1 | 2
+  /** The group of a shared subscription. */
+  shareGroup?: string
+  /** MQTT 5 No Local: the client's own messages are not sent back [MQTT-3.8.3-3]. */
+  noLocal?: boolean
+  /** MQTT 5 Retain As Published: RETAIN is forwarded as published [MQTT-3.3.1-12]. */
+  retainAsPublished?: boolean
+  /** MQTT 5 Retain Handling: 0 send retained on subscribe, 1 only on a new subscription, 2 never [MQTT-3.3.1-9..11]. */
+  retainHandling?: 0 | 1 | 2
+  /** MQTT 5 Subscription Identifier, sent with each message it matches [MQTT-3.3.4-3]. */
+  identifier?: number
 }
 
 export interface QueueView {
@@ -74,7 +131,12 @@ export interface SessionView {
   connected: boolean
   /** The broker id of the cluster node it is connected to; null when offline or on a single broker. */
   node: string | null
+  /** The session ends with its connection: CleanSession=1 (3.1/3.1.1), Session Expiry 0 (MQTT 5). */
   clean: boolean
+  /** MQTT 5: the Clean Start flag of the connection's CONNECT; null offline and for 3.1/3.1.1. */
+  cleanStart: boolean | null
+  /** When the session ends once its connection is gone. */
+  expiry: SessionExpiryView
   protocolVersion: number | null
   keepalive: number | null
   username: string | null
@@ -83,8 +145,7 @@ export interface SessionView {
   disconnectedAt: number | null
   lastActivity: number | null
   will: WillView | null
-  /** As the client subscribed; `shareGroup` names the group of a shared one (`$share/{group}/...`). */
-  subscriptions: { topic: string; qos: 0 | 1 | 2; shareGroup?: string }[]
+  subscriptions: SubscriptionView[]
   queue: QueueView
   /** Outgoing QoS 1/2 messages sent and not yet acknowledged (PUBRELs included). */
   inflight: number
@@ -92,8 +153,8 @@ export interface SessionView {
   incomingAwaitingPubrel: number
   dropped: number
   takeovers: number
-  /** When and why an ended clean session ended; null for a session the broker holds. */
-  ended: { at: number; reason: DisconnectReason } | null
+  /** When and why an ended clean session ended (with the server's MQTT 5 DISCONNECT, if one was sent); null for a session the broker holds. */
+  ended: { at: number; reason: DisconnectReason; serverDisconnect?: ServerDisconnect } | null
   /** Oldest first, at most `historySize` entries. */
   history: SessionEvent[]
 }
@@ -206,6 +267,13 @@ export interface QueueEntryView {
    * know. For a clean session's in-flight message (never queued), when it was sent.
    */
   queuedAt: number | null
+  /**
+   * MQTT 5 Message Expiry: when it expires, ms since the epoch, and how long
+   * it has left then (it is dropped, not sent, past it [MQTT-3.3.2-5]); null
+   * for a message without one.
+   */
+  expiresAt: number | null
+  expiresInMs: number | null
   /** Of the payload's first 64 bytes, as a Will's payload is shown; null for a PUBREL. */
   preview: string | null
   previewKind: WillView['previewKind'] | null

@@ -1,9 +1,15 @@
 import { isSessionMarker } from '../rules/session-present.ts'
 import { sharedFilterOf, shownFilter } from '../rules/share-names.ts'
-import type { SessionRecord, SessionStats } from '../store/types.ts'
+import { SESSION_NEVER_EXPIRES, type SessionRecord, type SessionStats } from '../store/types.ts'
 import type { EndedSession } from './ended.ts'
 import type { LiveSession } from './online.ts'
-import type { SessionEvent, SessionSummary, SessionView } from './types.ts'
+import type {
+  SessionEvent,
+  SessionExpiryView,
+  SessionSummary,
+  SessionView,
+  SubscriptionView,
+} from './types.ts'
 import { willView } from './will-view.ts'
 
 /** Everything a view of one session is built from; `live` null when offline. */
@@ -16,6 +22,8 @@ export interface SessionParts {
   /** Counters of a clean session, kept in memory. */
   counters: { dropped: number; takeovers: number }
   now: number
+  /** `--session-expiry`: seconds an offline 3.1.1 persistent session is kept, 0 = for ever. */
+  legacyExpiry?: number
 }
 
 /** A row of the session list. */
@@ -57,7 +65,7 @@ export function endedSummary(ended: EndedSession): SessionSummary {
     lastActivity: ended.lastActivity,
     inflight: 0,
     dropped: ended.dropped,
-    ended: { at: ended.at, reason: ended.reason },
+    ended: endedOf(ended),
     queued: 0,
     subscriptions: 0,
   }
@@ -71,6 +79,8 @@ export function endedView(ended: EndedSession): SessionView {
     connected: false,
     node: null,
     clean: true,
+    cleanStart: null,
+    expiry: ENDS_WITH_CONNECTION,
     protocolVersion: ended.protocolVersion,
     keepalive: ended.keepalive,
     username: ended.username,
@@ -85,7 +95,7 @@ export function endedView(ended: EndedSession): SessionView {
     incomingAwaitingPubrel: 0,
     dropped: ended.dropped,
     takeovers: ended.takeovers,
-    ended: { at: ended.at, reason: ended.reason },
+    ended: endedOf(ended),
     history: ended.history.toArray(),
   }
 }
@@ -95,7 +105,7 @@ export function viewOf(
   parts: SessionParts,
   extra: {
     will: Parameters<typeof willView>[0] | null
-    subscriptions: { topic: string; qos: number }[]
+    subscriptions: SubscriptionOptions[]
     history: SessionEvent[]
   },
 ): SessionView {
@@ -103,6 +113,8 @@ export function viewOf(
   return {
     clientId: parts.clientId,
     ...commonFields(parts),
+    cleanStart: parts.live?.cleanStart ?? null,
+    expiry: expiryView(parts),
     will: extra.will ? willView(extra.will) : null,
     subscriptions: extra.subscriptions
       .filter((sub) => !isSessionMarker(sub.topic))
@@ -159,14 +171,68 @@ function commonFields(parts: SessionParts) {
   }
 }
 
-/** A subscription as the client made it: a shared one as `$share/{group}/{filter}`, with its group. */
-function subscriptionView(sub: {
+/** A subscription as aedes granted it or the store keeps it, with its MQTT 5 options. */
+export interface SubscriptionOptions {
   topic: string
   qos: number
-}): SessionView['subscriptions'][number] {
+  rh?: number
+  rap?: boolean
+  nl?: boolean
+  subscriptionIdentifier?: number
+}
+
+/**
+ * A subscription as the client made it: a shared one as
+ * `$share/{group}/{filter}`, with its group; MQTT 5 options only where set
+ * (a 3.1.1 subscription has none).
+ */
+function subscriptionView(sub: SubscriptionOptions): SubscriptionView {
   const share = sharedFilterOf(sub.topic)
-  const qos = sub.qos as 0 | 1 | 2
-  return share
-    ? { topic: shownFilter(sub.topic), qos, shareGroup: share.group }
-    : { topic: sub.topic, qos }
+  const view: SubscriptionView = share
+    ? { topic: shownFilter(sub.topic), qos: sub.qos as 0 | 1 | 2, shareGroup: share.group }
+    : { topic: sub.topic, qos: sub.qos as 0 | 1 | 2 }
+  if (sub.nl !== undefined) view.noLocal = sub.nl
+  if (sub.rap !== undefined) view.retainAsPublished = sub.rap
+  if (sub.rh !== undefined) view.retainHandling = sub.rh as 0 | 1 | 2
+  if (sub.subscriptionIdentifier !== undefined) view.identifier = sub.subscriptionIdentifier
+  return view
+}
+
+const ENDS_WITH_CONNECTION: SessionExpiryView = {
+  interval: null,
+  ends: 'connection',
+  seconds: null,
+  at: null,
+}
+
+/**
+ * When the session ends: MQTT 5 by its Session Expiry Interval (the live
+ * connection's, which a DISCONNECT may change, else the store's record);
+ * 3.1/3.1.1 by CleanSession and `--session-expiry`. An offline session's
+ * end is its record's disconnect time plus that; a session a crashed run
+ * left recorded as connected has no such time yet (`at` null).
+ */
+function expiryView(parts: SessionParts): SessionExpiryView {
+  const { live, record } = parts
+  const interval =
+    live?.sessionExpiry ?? record?.sessionExpiry ?? (live?.protocolVersion === 5 ? 0 : null)
+  if (live?.clean || interval === 0) return { ...ENDS_WITH_CONNECTION, interval }
+  const seconds = interval ?? (parts.legacyExpiry || null)
+  if (seconds === null || seconds === SESSION_NEVER_EXPIRES) {
+    return { interval, ends: 'never', seconds: null, at: null }
+  }
+  if (live) return { interval, ends: 'after-disconnect', seconds, at: null }
+  const offlineAt = record?.disconnectedAt ?? null
+  return {
+    interval,
+    ends: 'at',
+    seconds,
+    at: offlineAt === null ? null : offlineAt + seconds * 1000,
+  }
+}
+
+function endedOf(ended: EndedSession): NonNullable<SessionView['ended']> {
+  return ended.serverDisconnect
+    ? { at: ended.at, reason: ended.reason, serverDisconnect: ended.serverDisconnect }
+    : { at: ended.at, reason: ended.reason }
 }

@@ -33,14 +33,19 @@ export function willView(will: {
   payload: Buffer | string
   qos: number
   retain: boolean
+  properties?: unknown
 }): WillView {
   const payload = typeof will.payload === 'string' ? Buffer.from(will.payload) : will.payload
+  const properties = will.properties as { willDelayInterval?: unknown } | undefined
+  const delay = properties?.willDelayInterval
   return {
     topic: will.topic,
     qos: Math.min(Math.max(will.qos, 0), 2) as 0 | 1 | 2,
     retain: will.retain === true,
     payloadBytes: payload.length,
     ...preview(payload),
+    // [MQTT-3.1.3-9]: as CONNECT asked; it waits no longer than the session lasts
+    delay: typeof delay === 'number' ? delay : 0,
   }
 }
 

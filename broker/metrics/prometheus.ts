@@ -70,7 +70,7 @@ export function createMetrics(stats: BrokerStats): () => Promise<MetricsScrape> 
   })
   new Counter({
     name: 'sessionlab_dropped_messages_total',
-    help: 'Messages dropped by a full session queue, by reason: queue-full (count cap) or queue-bytes (bytes cap)',
+    help: "Messages dropped for a session, by reason: queue-full (count cap), queue-bytes (bytes cap) expired (MQTT 5 Message Expiry Interval) or too-large (over the MQTT 5 client's Maximum Packet Size)",
     labelNames: ['reason'],
     registers,
     collect() {

@@ -6,7 +6,7 @@ import type { SessionStore } from '../store/types.ts'
 import { sessionTotals } from './session-totals.ts'
 import { countTraffic, type QosCounts, type SentCounts } from './traffic.ts'
 
-export type DropReason = 'queue-full' | 'queue-bytes'
+export type DropReason = 'queue-full' | 'queue-bytes' | 'expired' | 'too-large'
 
 /**
  * The broker's counts, read by `/metrics`, `/healthz` and the `$SYS` topics
@@ -78,7 +78,12 @@ export function createBrokerStats({
 }: StatsDeps): BrokerStats {
   const startedAt = now()
   const traffic = countTraffic(aedes, sent)
-  const dropped: Record<DropReason, number> = { 'queue-full': 0, 'queue-bytes': 0 }
+  const dropped: Record<DropReason, number> = {
+    'queue-full': 0,
+    'queue-bytes': 0,
+    expired: 0,
+    'too-large': 0,
+  }
   let expired = 0
   const unsubscribe = inspector.onChange(({ event }: SessionChange) => {
     if (event.type === 'dropped') dropped[event.why]++
@@ -91,7 +96,7 @@ export function createBrokerStats({
     sent: traffic.sent,
     dropped,
     expired: () => expired,
-    droppedTotal: () => dropped['queue-full'] + dropped['queue-bytes'],
+    droppedTotal: () => Object.values(dropped).reduce((sum, n) => sum + n, 0),
     sessions: sessionTotals(inspector),
     refused,
     bytesSent: () => sent.bytes,

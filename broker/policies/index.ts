@@ -1,11 +1,12 @@
-import type { Client, Deliver } from '../aedes/connection.ts'
+import type { Client, Deliver, DeliveryPacket } from '../aedes/connection.ts'
 import type { ConnectStage } from '../aedes/stages.ts'
 import type { Config } from '../config.ts'
 import type { SessionEventSink } from '../inspector/types.ts'
 import type { PersistencePolicy } from '../rules/persistence.ts'
 import type { ResumeWindow } from '../rules/resume.ts'
+import { payloadBytes } from '../store/queue-tally.ts'
 import type { ClientRef, SessionStore } from '../store/types.ts'
-import { PolicyCounters } from './counters.ts'
+import { type DropReason, PolicyCounters } from './counters.ts'
 import { DropReporter } from './drops.ts'
 import { InflightWindow } from './inflight.ts'
 import { QueueCaps, queueLimits } from './queue-caps.ts'
@@ -40,6 +41,8 @@ export interface Policies {
 export interface ConnectionPolicies {
   /** Wraps the connection's QoS 1/2 delivery (see rules/delivery.ts). */
   wrapQoS(client: Client, deliver: Deliver): Deliver
+  /** A live message over the MQTT 5 client's Maximum Packet Size, not sent: dropped as if delivered. */
+  tooLarge(client: Client, packet: DeliveryPacket): void
   /** The CONNECT stage: once accepted, until the connection ends, its session counts as connected. */
   stage: ConnectStage
 }
@@ -65,20 +68,24 @@ export function createPolicies(options: PolicyOptions): Policies {
   })
   const windows = new WeakMap<ClientRef, InflightWindow>()
 
-  const wrapQoS = (client: Client, deliver: Deliver): Deliver => {
-    if (config.maxInflight === 0) return deliver
+  /** Drops a message for a connection: reported, and a persistent session's stored copy goes too. */
+  const drop = (dropping: Client, packet: DeliveryPacket, bytes: number, why: DropReason) => {
+    // A persistent session's stored copy goes too, or a resume would send it.
+    if (packet.brokerId && !dropping.clean) {
+      const { brokerId, brokerCounter } = packet
+      // Should the write fail, a resume sends the message after all: nothing is lost.
+      store.outgoingClearMessageId(dropping, { brokerId, brokerCounter }).catch(() => {})
+    }
+    reporter.report([{ clientId: dropping.id, topic: packet.topic, bytes, why }])
+  }
+
+  const wrapQoS = (client: Client, deliver: Deliver, receiveMaximum?: number): Deliver => {
+    const maxInflight = windowSize(config.maxInflight, receiveMaximum)
+    if (maxInflight === 0) return deliver
     const window = new InflightWindow(client, deliver, {
-      maxInflight: config.maxInflight,
+      maxInflight,
       limits,
-      onDrop(dropping, packet, bytes, why) {
-        // A persistent session's stored copy goes too, or a resume would send it.
-        if (packet.brokerId && !dropping.clean) {
-          const { brokerId, brokerCounter } = packet
-          // Should the write fail, a resume sends the message after all: nothing is lost.
-          store.outgoingClearMessageId(dropping, { brokerId, brokerCounter }).catch(() => {})
-        }
-        reporter.report([{ clientId: dropping.id, topic: packet.topic, bytes, why }])
-      },
+      onDrop: drop,
     })
     windows.set(client, window)
     onClose(client.conn, () => window.close())
@@ -98,9 +105,16 @@ export function createPolicies(options: PolicyOptions): Policies {
       queuesQos0: config.queueQos0,
       connected: (clientId) => connections.has(clientId),
       windowOf: (client): ResumeWindow | undefined => windows.get(client),
+      now: options.now ?? Date.now,
+      dropped(clientId, packets, why) {
+        reporter.report(
+          packets.map((p) => ({ clientId, topic: p.topic, bytes: payloadBytes(p.payload), why })),
+        )
+      },
     },
     connections: {
       wrapQoS,
+      tooLarge: (client, packet) => drop(client, packet, payloadBytes(packet.payload), 'too-large'),
       stage: {
         accept(client) {
           connections.open(client, windows.get(client))
@@ -112,6 +126,17 @@ export function createPolicies(options: PolicyOptions): Policies {
       return window ? { inflight: window.inflight, waiting: window.waiting } : null
     },
   }
+}
+
+/**
+ * A connection's in-flight window: `--max-inflight`, or an MQTT 5 client's
+ * Receive Maximum where that is smaller, so that no more QoS 1/2 PUBLISHes
+ * than it asked for await its acknowledgement [MQTT-3.3.4-9]; 0 for none
+ * (neither bounds it).
+ */
+export function windowSize(maxInflight: number, receiveMaximum: number | undefined): number {
+  if (receiveMaximum === undefined || receiveMaximum <= 0) return maxInflight
+  return maxInflight === 0 ? receiveMaximum : Math.min(maxInflight, receiveMaximum)
 }
 
 /**

@@ -3,10 +3,12 @@ import {
   type Deliver,
   type DeliveryPacket,
   grantedSubscriptions,
+  nextPacketId,
   replaceDelivery,
   seenBefore,
+  tooLargeFor,
 } from '../aedes/connection.ts'
-import type { ConnectStage } from '../aedes/stages.ts'
+import type { ConnectPacket, ConnectStage } from '../aedes/stages.ts'
 import { topicMatches } from './qos.ts'
 import { writeQos0 } from './qos0-writer.ts'
 import { claim } from './resume-claims.ts'
@@ -20,8 +22,16 @@ export interface DeliveryLimits {
   /**
    * Wraps aedes' QoS 1/2 delivery of this connection (the in-flight window of
    * broker/policies/inflight.ts); messages it holds count as unwritten.
+   * `receiveMaximum` is the MQTT 5 client's Receive Maximum, if it set one.
    */
-  wrapQoS?: (client: Client, deliver: Deliver) => Deliver
+  wrapQoS?: (client: Client, deliver: Deliver, receiveMaximum?: number) => Deliver
+  /**
+   * Records in the session's queue the packet id a live message is sent
+   * with (SessionPersistence.outgoingUpdate): see {@link recordingRetained}.
+   */
+  recordSent?: (client: Client, packet: DeliveryPacket) => Promise<void>
+  /** A message over the MQTT 5 client's Maximum Packet Size: not sent, dropped as if delivered. */
+  onTooLarge?: (client: Client, packet: DeliveryPacket) => void
 }
 
 /**
@@ -41,15 +51,27 @@ export interface DeliveryLimits {
  *   QoS 1/2 one could win the race and deliver at QoS 0.
  */
 export function deliveryStage(limits: DeliveryLimits): ConnectStage {
-  return { read: (client) => replaceDelivery(client, (aedes) => delivery(client, aedes, limits)) }
+  return {
+    read: (client, packet) =>
+      replaceDelivery(client, (aedes) => delivery(client, aedes, limits, receiveMaximumOf(packet))),
+  }
+}
+
+/** The MQTT 5 CONNECT's Receive Maximum [MQTT-3.1.2.11.3], undefined when it sets none (65535). */
+function receiveMaximumOf(packet: ConnectPacket): number | undefined {
+  return packet.protocolVersion === 5 ? packet.properties?.receiveMaximum : undefined
 }
 
 function delivery(
   client: Client,
   aedes: { qos0: Deliver; qos: Deliver },
   limits: DeliveryLimits,
+  receiveMaximum: number | undefined,
 ): { qos0: Deliver; qos: Deliver } {
-  const deliverQoS = limits.wrapQoS ? limits.wrapQoS(client, aedes.qos) : aedes.qos
+  const aedesQoS = limits.recordSent
+    ? recordingRetained(client, aedes.qos, limits.recordSent)
+    : aedes.qos
+  const deliverQoS = limits.wrapQoS ? limits.wrapQoS(client, aedesQoS, receiveMaximum) : aedesQoS
   let pending = 0
   let stuck = false
 
@@ -83,6 +105,7 @@ function delivery(
     // Another subscription of this client grants QoS > 0: it delivers instead.
     if (packet.qos > 0 && grantedQoS(client, packet.topic) > 0) return
     if (stuck) return
+    if (tooLarge(packet)) return
     if (writeQos0(client, packet)) return
     if (unwritten === 0) client.conn.once('drain', drained)
     if (++unwritten + pending > limits.maxPendingDeliveries) {
@@ -91,6 +114,13 @@ function delivery(
       quotaExceeded(client) // MQTT 5: DISCONNECT 0x97 first
       client.close()
     }
+  }
+
+  // [MQTT-3.1.2-25]: a PUBLISH over the client's Maximum Packet Size is not sent
+  const tooLarge = (packet: DeliveryPacket): boolean => {
+    if (!tooLargeFor(client, packet)) return false
+    limits.onTooLarge?.(client, packet)
+    return true
   }
 
   const deliverQoSOnce: Deliver = (packet, done) => {
@@ -109,9 +139,40 @@ function delivery(
       setImmediate(done)
       return
     }
+    if (tooLarge(packet)) {
+      setImmediate(done)
+      return
+    }
     track(deliverQoS, packet, done)
   }
   return { qos0: deliverAtQos0, qos: deliverQoSOnce }
+}
+
+/**
+ * aedes records the packet id of a live QoS 1/2 message in a persistent
+ * session's queue only when it goes with RETAIN=0 (client.js `deliverQoS`
+ * takes a retained one for a SUBSCRIBE's answer, which is never queued).
+ * With MQTT 5 Retain As Published a live message keeps RETAIN=1
+ * [MQTT-3.3.1-12]: its queued copy stayed "never sent" after its PUBACK,
+ * and went again on resume. Such a message gets its packet id here,
+ * recorded before aedes writes it; aedes' QoSPacket keeps the id.
+ */
+function recordingRetained(
+  client: Client,
+  deliver: Deliver,
+  recordSent: (client: Client, packet: DeliveryPacket) => Promise<void>,
+): Deliver {
+  return (packet, done) => {
+    if (!packet.retain || client.clean !== false || !packet.brokerId || packet.qos === 0) {
+      deliver(packet, done)
+      return
+    }
+    const numbered = { ...packet, messageId: packet.messageId ?? nextPacketId(client) }
+    recordSent(client, numbered).then(
+      () => deliver(numbered, done),
+      () => deliver(numbered, done),
+    )
+  }
 }
 
 /** Highest QoS granted to this connection for a topic, -1 when nothing matches. */

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events'
 import type { Readable } from 'node:stream'
 import { liveConnectionOfBroker, takeBrokerCounter } from '../aedes/instance.ts'
+import type { DropReason } from '../policies/counters.ts'
 import type {
   ClientRef,
   OutgoingPacket,
@@ -13,6 +14,7 @@ import type {
   TopicSubscription,
 } from '../store/types.ts'
 import { emptyResume, originKey, type ResumeWindow, resumeStream } from './resume.ts'
+import { startsNewPersistentSession } from './session-expiry.ts'
 import { subscriptionsToResume } from './session-present.ts'
 import { SHARED_PREFIX } from './share-names.ts'
 import { isSysTopic, SysRetained } from './sys-retained.ts'
@@ -30,6 +32,14 @@ export interface PersistencePolicy {
   connected(clientId: string): boolean
   /** The window a resume of this connection goes through, if any. */
   windowOf(client: ClientRef): ResumeWindow | undefined
+  /** The broker's clock, which MQTT 5 message lifetimes run on. */
+  now(): number
+  /**
+   * Messages of the session dropped from its queue as it resumes (their
+   * lifetime ran out, or they are over the client's Maximum Packet Size):
+   * counted and in its history.
+   */
+  dropped(clientId: string, packets: readonly StoredPacket[], why: DropReason): void
 }
 
 /** Told of each retained message stored, and asked for each SUBSCRIBE's retained read (retained-once.ts). */
@@ -47,6 +57,30 @@ export interface RetainedGate {
  * keeps the publisher's flag [MQTT-3.3.1-12/13], as aedes does live
  * (handlers/subscribe.js).
  */
+/** What one subscriber is owed of a queued message: QoS, RETAIN and Subscription Identifiers. */
+interface Owed {
+  qos: QoS
+  retain: boolean
+  ids: number[]
+}
+
+/**
+ * The copy queued for subscribers owed `owed`: MQTT 5 Subscription
+ * Identifiers of every matching subscription go with it [MQTT-3.3.4-3]
+ * (several when several match [MQTT-3.3.4-5]); 3.1.1 writers send no properties.
+ */
+function queuedCopy(packet: StoredPacket, owed: Owed): StoredPacket {
+  const { qos, retain, ids } = owed
+  if (ids.length === 0) {
+    return qos === packet.qos && retain === packet.retain ? packet : { ...packet, qos, retain }
+  }
+  const properties = {
+    ...(packet.properties as object | undefined),
+    subscriptionIdentifier: ids.length === 1 ? ids[0] : ids,
+  }
+  return { ...packet, qos, retain, properties }
+}
+
 export function queuedRetain(packet: { retain: boolean }, sub: { rap?: boolean }): boolean {
   return packet.retain && sub.rap === true
 }
@@ -58,6 +92,8 @@ function plainPolicy(store: SessionStore): PersistencePolicy {
     queuesQos0: false,
     connected: () => false,
     windowOf: () => undefined,
+    now: Date.now,
+    dropped: () => {},
   }
 }
 
@@ -190,30 +226,29 @@ export class SessionPersistence {
    */
   async #enqueue(subs: TopicSubscription[], packet: StoredPacket): Promise<void> {
     if (subs.length === 0) return
-    const owed = new Map<string, { qos: number; retain: boolean }>()
+    const owed = new Map<string, { qos: number; retain: boolean; ids: number[] }>()
     for (const sub of subs) {
       const seen = owed.get(sub.clientId)
       const retain = queuedRetain(packet, sub)
-      if (!seen) owed.set(sub.clientId, { qos: sub.qos, retain })
+      const id = sub.subscriptionIdentifier
+      if (!seen) owed.set(sub.clientId, { qos: sub.qos, retain, ids: id ? [id] : [] })
       else {
         seen.qos = Math.max(seen.qos, sub.qos)
         seen.retain ||= retain
+        if (id && !seen.ids.includes(id)) seen.ids.push(id)
       }
     }
-    const groups = new Map<string, { clientId: string }[]>()
-    for (const [clientId, { qos, retain }] of owed) {
-      const key = `${Math.min(packet.qos, qos)}${retain ? 'r' : ''}`
+    const groups = new Map<string, { owed: Owed; clients: { clientId: string }[] }>()
+    for (const [clientId, { qos, retain, ids }] of owed) {
+      const copy = { qos: Math.min(packet.qos, qos) as QoS, retain, ids: ids.sort((a, b) => a - b) }
+      const key = `${copy.qos}${retain ? 'r' : ''}${copy.ids.join(',')}`
       const group = groups.get(key)
-      if (group) group.push({ clientId })
-      else groups.set(key, [{ clientId }])
+      if (group) group.clients.push({ clientId })
+      else groups.set(key, { owed: copy, clients: [{ clientId }] })
     }
     const writes: Promise<void>[] = []
-    for (const [key, group] of groups) {
-      const qos = Number(key[0]) as QoS
-      const retain = key.length > 1
-      const copy =
-        qos === packet.qos && retain === packet.retain ? packet : { ...packet, qos, retain }
-      writes.push(this.#policy.enqueue(group, copy))
+    for (const { owed, clients } of groups.values()) {
+      writes.push(this.#policy.enqueue(clients, queuedCopy(packet, owed)))
     }
     await Promise.all(writes)
   }
@@ -239,9 +274,15 @@ export class SessionPersistence {
     return subscriptionsToResume(subs, existed)
   }
 
-  /** aedes calls this for CleanSession=1: the whole earlier session goes [MQTT-3.1.2-6]. */
-  cleanSubscriptions(client: ClientRef): Promise<void> {
-    return this.store.discardSession(client.id)
+  /**
+   * aedes calls this for CleanSession=1 / Clean Start 1: the whole earlier
+   * session goes [MQTT-3.1.2-6] [MQTT-3.1.2-4]. An MQTT 5 session started
+   * so that outlives its connection is a new persistent one: recorded, so
+   * its Session Expiry Interval is kept and it ends (see {@link startsNewPersistentSession}).
+   */
+  async cleanSubscriptions(client: ClientRef): Promise<void> {
+    await this.store.discardSession(client.id)
+    if (startsNewPersistentSession(client)) await this.store.openSession(client.id)
   }
 
   /** Streams a session's queue for aedes to send on resume: see {@link resumeStream}. */
@@ -251,7 +292,7 @@ export class SessionPersistence {
     if (this.store.hasOutgoing?.(client.id) === false) return emptyResume(client, window)
     const assigned = new Set<string>()
     this.#assigned.set(client, assigned)
-    return resumeStream(this.store, client, assigned, window)
+    return resumeStream(this.store, client, assigned, window, this.#policy)
   }
 
   /** A packet id given out by `outgoingStream` is already stored: nothing to do. */

@@ -15,6 +15,21 @@ export const clearIncomingDup: PublishStage = (client, packet) => {
 }
 
 /**
+ * MQTT 5: a Topic Alias is the publisher's connection's alone [MQTT-3.3.2-10].
+ * aedes resolves it and sets it to undefined (handlers/publish.js), which the
+ * cluster's router (mqemitter-redis, msgpack) carries as null: the other
+ * node's subscribers then got a PUBLISH with a Topic Alias they never allowed
+ * and closed the connection. Here the key goes.
+ */
+export const dropResolvedTopicAlias: PublishStage = (_client, packet) => {
+  const properties = (packet as { properties?: { topicAlias?: number } }).properties
+  if (properties && 'topicAlias' in properties && properties.topicAlias === undefined) {
+    delete properties.topicAlias
+  }
+  return 'pass'
+}
+
+/**
  * Durability: a QoS 1/2 message is committed for every matching persistent
  * session before aedes acknowledges it (see SessionPersistence.commitBeforeAck);
  * with `--queue-qos0`, offline persistent sessions get their QoS 0 copy.

@@ -1,6 +1,8 @@
 import { Readable } from 'node:stream'
-import { isAedesConnection, nextPacketId } from '../aedes/connection.ts'
+import { isAedesConnection, nextPacketId, tooLargeFor } from '../aedes/connection.ts'
+import type { DropReason } from '../policies/counters.ts'
 import type { ClientRef, OutgoingPacket, SessionStore, StoredPacket } from '../store/types.ts'
+import { expireQueued } from './message-expiry.ts'
 import { claim, endResume } from './resume-claims.ts'
 import { resumingClient, writePage } from './resume-writer.ts'
 
@@ -24,6 +26,12 @@ export interface ResumeWindow {
   occupy(messageId: number): void
   /** The queue is drained: live messages may go. */
   resumed(): void
+}
+
+/** The clock a resumed queue's message lifetimes run on, and where the messages dropped are told. */
+export interface QueueExpiry {
+  now(): number
+  dropped(clientId: string, packets: readonly StoredPacket[], why: DropReason): void
 }
 
 /**
@@ -59,12 +67,16 @@ const NOTHING: readonly OutgoingPacket[] = []
  * A QoS 0 message queued with `--queue-qos0` is sent once, without a packet
  * id, and leaves the queue (committed) before it goes [MQTT-4.3.1]. With an
  * in-flight window the queue goes a slot at a time, before any live message.
+ * MQTT 5: a message, queued or in flight, whose lifetime ran out is dropped
+ * from the store and counted instead of sent; the others carry what is left
+ * of it [MQTT-5: 3.3.2-5] [MQTT-5: 3.3.2-6] (`expiry`, on the broker clock).
  */
 export function resumeStream(
   store: SessionStore,
   client: ClientRef,
   assigned: Set<string>,
   window: ResumeWindow | undefined,
+  expiry?: QueueExpiry,
 ): Readable {
   let closed = false
   async function* resume(): AsyncGenerator<OutgoingPacket> {
@@ -85,7 +97,8 @@ export function resumeStream(
     }
   }
 
-  async function* send(page: OutgoingPacket[]): AsyncGenerator<OutgoingPacket> {
+  async function* send(all: OutgoingPacket[]): AsyncGenerator<OutgoingPacket> {
+    const page = await dropExpired(all)
     if (!window) {
       const numbered = await assignIds(page)
       // written here a page at a time; aedes gets nothing to write
@@ -110,6 +123,30 @@ export function resumeStream(
         yield packet
       }
     }
+  }
+
+  /**
+   * MQTT 5: the messages whose lifetime ran out are dropped, the others
+   * carry what is left of it; so are those over the client's Maximum
+   * Packet Size [MQTT-3.1.2-25], as if delivered.
+   */
+  async function dropExpired(page: OutgoingPacket[]): Promise<OutgoingPacket[]> {
+    if (!expiry) return page
+    const { send, expired } = expireQueued(page, expiry.now())
+    const tooLarge = isAedesConnection(client)
+      ? (send.filter(
+          (e) => e.cmd === 'publish' && tooLargeFor(client, e as StoredPacket),
+        ) as StoredPacket[])
+      : []
+    if (expired.length === 0 && tooLarge.length === 0) return send
+    await Promise.all(
+      [...expired, ...tooLarge].map(({ messageId, brokerId, brokerCounter }) =>
+        store.outgoingClearMessageId(client, { messageId, brokerId, brokerCounter }),
+      ),
+    )
+    if (expired.length > 0) expiry.dropped(client.id, expired, 'expired')
+    if (tooLarge.length > 0) expiry.dropped(client.id, tooLarge, 'too-large')
+    return send.filter((e) => !tooLarge.includes(e as StoredPacket))
   }
 
   async function assignIds(page: OutgoingPacket[]): Promise<OutgoingPacket[]> {

@@ -1,6 +1,7 @@
 import {
   brokerOf,
   type Client,
+  isAedesConnection,
   onIncomingPacket,
   refuseDisconnect,
   requestedSessionExpiry,
@@ -8,6 +9,18 @@ import {
 import { sessionEnded } from '../aedes/instance.ts'
 import { ReasonCode } from '../aedes/reason-codes.ts'
 import type { ConnectStage } from '../aedes/stages.ts'
+import type { ClientRef } from '../store/types.ts'
+
+/**
+ * Whether a CONNECT with Clean Start 1 starts a session that outlives its
+ * connection: MQTT 5 with a Session Expiry Interval > 0 (aedes' `clean`
+ * is then false). aedes only asks the store to discard the old session
+ * (handlers/connect.js `fetchSubs`), never to open the new one, so without
+ * a session record its interval was never stored and it never ended.
+ */
+export function startsNewPersistentSession(client: ClientRef): boolean {
+  return isAedesConnection(client) && client.version === 5 && client.clean === false
+}
 
 /**
  * MQTT 5 Session Expiry on DISCONNECT: a client may change its session's

@@ -5,6 +5,7 @@ import {
   onIncomingPacket,
   sentDisconnect,
   type Will,
+  willDelayOf,
   willOf,
 } from '../aedes/connection.ts'
 import {
@@ -16,6 +17,7 @@ import {
 import type { ConnectStage } from '../aedes/stages.ts'
 import type { SessionStore } from '../store/types.ts'
 import type { SessionPersistence } from './persistence.ts'
+import { type DelayedWills, dueOnAdoption } from './will-delay.ts'
 
 /**
  * Publishes the Wills a previous run of this broker left in the store: their
@@ -24,9 +26,19 @@ import type { SessionPersistence } from './persistence.ts'
  * when the broker id repeats (aedes issue 754). Runs before listeners open, so
  * no client of this run can own one of them yet. Returns how many were sent.
  */
-export async function publishOrphanedWills(aedes: Aedes, store: SessionStore) {
+export async function publishOrphanedWills(
+  aedes: Aedes,
+  store: SessionStore,
+  delayed?: DelayedWills,
+  now = Date.now(),
+) {
   let published = 0
   for await (const will of store.streamWill({ [aedes.id]: Date.now() })) {
+    // MQTT 5 Will Delay: it waits from now (or its due time), then DelayedWills publishes it
+    if (delayed && dueOnAdoption(will, now) !== undefined) {
+      await delayed.adopt(will)
+      continue
+    }
     await publishAsBroker(aedes, will)
     await store.delWill({ id: will.clientId, brokerId: will.brokerId })
     published++
@@ -36,7 +48,8 @@ export async function publishOrphanedWills(aedes: Aedes, store: SessionStore) {
 
 /**
  * On shutdown the broker closes every connection without a DISCONNECT from
- * the client, so each Will is due [MQTT-3.1.2-8]. aedes would publish them
+ * the client, so each Will is due [MQTT-3.1.2-8] (an MQTT 5 Will with a
+ * delay is stored with its due time instead, for the next run to publish). aedes would publish them
  * from `close()` without waiting for them to be stored; here each is published
  * and committed first, then dropped from the client so aedes does not repeat it.
  * `onPublished` hears of each (the inspector records it).
@@ -44,12 +57,19 @@ export async function publishOrphanedWills(aedes: Aedes, store: SessionStore) {
 export async function publishWillsOnShutdown(
   aedes: Aedes,
   onPublished: (client: Client, will: Will) => void = () => {},
+  delayed?: DelayedWills,
 ): Promise<void> {
   const pending: Promise<void>[] = []
   for (const client of liveConnections(aedes)) {
     const will = willOf(client)
     if (!will || sentDisconnect(client)) continue
     dropWill(client)
+    // MQTT 5: a delayed Will waits out its delay, across the restart [MQTT-3.1.3-9]
+    const delay = willDelayOf(client, will)
+    if (delay > 0 && delayed) {
+      pending.push(delayed.delay(client, will, delay))
+      continue
+    }
     pending.push(
       publishAsBroker(aedes, will).then(() => {
         onPublished(client, will)

@@ -50,7 +50,25 @@ export function outgoingEntryOf(
     payloadBytes: payloadBytes(publish.payload),
     payloadHead: payloadHead(publish.payload),
     queuedAt,
+    ...messageExpiryOf(publish, queuedAt),
   }
+}
+
+/**
+ * MQTT 5: when a queued message expires. aedes stamps `messageExpiry` on
+ * the packets it routes itself; one queued with only its Message Expiry
+ * Interval property expires that long after it was queued.
+ */
+export function messageExpiryOf(
+  source: object,
+  queuedAt: number | null,
+): { messageExpiry?: number } {
+  const packet = source as { messageExpiry?: unknown; properties?: unknown }
+  if (typeof packet.messageExpiry === 'number') return { messageExpiry: packet.messageExpiry }
+  const interval = (packet.properties as { messageExpiryInterval?: unknown } | undefined)
+    ?.messageExpiryInterval
+  if (typeof interval !== 'number' || interval <= 0 || queuedAt === null) return {}
+  return { messageExpiry: queuedAt + interval * 1000 }
 }
 
 /** A PUBREL entry: what replaced a QoS 2 PUBLISH after PUBREC keeps no topic or payload. */

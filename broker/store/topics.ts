@@ -42,24 +42,43 @@ function dollarAllows(filter: string, topic: string): boolean {
 export class SubscriptionTrie {
   readonly #wildcards = new QlobberSub(QLOBBER_OPTIONS)
   readonly #exact = new ExactFilters()
+  /**
+   * MQTT 5 Subscription Identifiers by `clientId\0filter`: qlobber's values
+   * keep no more than QoS and the options, and few subscriptions have one.
+   */
+  readonly #identifiers = new Map<string, number>()
 
   get count(): number {
     return this.#wildcards.subscriptionsCount + this.#exact.count
   }
 
   add(clientId: string, sub: StoredSubscription): void {
-    const { topic, qos, rh, rap, nl } = sub
+    const { topic, qos, rh, rap, nl, subscriptionIdentifier } = sub
     if (!hasWildcard(topic)) this.#exact.add(clientId, sub)
     else this.#wildcards.add(topic, { clientId, topic, qos, rh, rap, nl })
+    if (subscriptionIdentifier !== undefined) {
+      this.#identifiers.set(`${clientId}\0${topic}`, subscriptionIdentifier)
+    } else if (this.#identifiers.size > 0) this.#identifiers.delete(`${clientId}\0${topic}`)
   }
 
   remove(clientId: string, topic: string): void {
+    if (this.#identifiers.size > 0) this.#identifiers.delete(`${clientId}\0${topic}`)
     if (!hasWildcard(topic)) this.#exact.remove(clientId, topic)
     else this.#wildcards.remove(topic, { clientId, topic })
   }
 
   /** Wildcard filters first, as qlobber orders 'a/#' before 'a/b' for the topic 'a/b'. */
   match(topic: string): TopicSubscription[] {
+    const matched = this.#match(topic)
+    if (this.#identifiers.size === 0) return matched
+    for (const sub of matched) {
+      const id = this.#identifiers.get(`${sub.clientId}\0${sub.topic}`)
+      if (id !== undefined) sub.subscriptionIdentifier = id
+    }
+    return matched
+  }
+
+  #match(topic: string): TopicSubscription[] {
     let matched = this.#wildcards.match(topic) as (QlobberSubValue & TopicSubscription)[]
     // exact filters hold no wildcard: only the trie's can break the `$` rule
     if (topic.startsWith('$')) matched = matched.filter((sub) => dollarAllows(sub.topic, topic))

@@ -15,7 +15,7 @@ export interface StoredSubscription {
   rh?: number
   rap?: boolean
   nl?: boolean
-  /** MQTT 5 Subscription Identifier; kept per client, never in the topic trie. */
+  /** MQTT 5 Subscription Identifier [MQTT-3.8.2.1.2]; `subscriptionsByTopic` answers it too, for queued copies. */
   subscriptionIdentifier?: number
 }
 
@@ -352,6 +352,8 @@ export interface OutgoingEntry {
   payloadHead: Buffer | null
   /** When it was queued, ms since the epoch; null where not known. */
   queuedAt: number | null
+  /** MQTT 5: when its Message Expiry Interval runs out, ms since the epoch (aedes' `messageExpiry`); absent without one. */
+  messageExpiry?: number
 }
 
 /** A page of retained messages in topic order (UTF-8 byte order). */

@@ -18,6 +18,15 @@ export function open5(url: string, options: IClientOptions = {}): MqttClient {
   })
   // errors are awaited as events by the tests that expect them
   client.on('error', () => {})
+  // from the start: a queued message may come in CONNACK's own chunk, before
+  // the test has the client in hand
+  const inbox: Inbox = { messages: [], waiting: [] }
+  inboxes.set(client, inbox)
+  client.on('message', (_topic, _payload, packet) => {
+    const wake = inbox.waiting.shift()
+    if (wake) wake(packet)
+    else inbox.messages.push(packet)
+  })
   onTestFinished(() => {
     client.end(true)
   })
@@ -47,28 +56,35 @@ export async function connect5(
   return { client, connack }
 }
 
-/** The next PUBLISH the client receives. */
-export function nextMessage(client: MqttClient): Promise<IPublishPacket> {
-  return new Promise((resolve) =>
-    client.once('message', (_topic, _payload, packet) => resolve(packet)),
-  )
+/** The PUBLISHes a client of `open5` received and no test took yet, and the tests waiting for one. */
+interface Inbox {
+  messages: IPublishPacket[]
+  waiting: ((packet: IPublishPacket) => void)[]
 }
+const inboxes = new WeakMap<MqttClient, Inbox>()
 
 /**
- * The next `count` PUBLISHes the client receives, listened for from now:
- * messages may arrive right after CONNACK, before the test awaits them.
+ * The next PUBLISH of `client` that no test took yet: for a client of
+ * `open5`/`connect5` its inbox holds everything since it was opened, so one
+ * that came right after CONNACK is not missed.
  */
-export function messages(client: MqttClient, count: number): Promise<IPublishPacket[]> {
+export function nextMessage(client: MqttClient): Promise<IPublishPacket> {
+  const inbox = inboxes.get(client)
+  if (!inbox) {
+    return new Promise((resolve) =>
+      client.once('message', (_topic, _payload, packet) => resolve(packet)),
+    )
+  }
+  const queued = inbox.messages.shift()
+  if (queued) return Promise.resolve(queued)
+  return new Promise((resolve) => inbox.waiting.push(resolve))
+}
+
+/** The next `count` PUBLISHes of `client` that no test took yet (see `nextMessage`). */
+export async function messages(client: MqttClient, count: number): Promise<IPublishPacket[]> {
   const got: IPublishPacket[] = []
-  return new Promise((resolve) => {
-    const onMessage = (_topic: string, _payload: Buffer, packet: IPublishPacket) => {
-      got.push(packet)
-      if (got.length < count) return
-      client.off('message', onMessage)
-      resolve(got)
-    }
-    client.on('message', onMessage)
-  })
+  while (got.length < count) got.push(await nextMessage(client))
+  return got
 }
 
 /** The DISCONNECT the broker sends the client [MQTT-3.14.0-1]. */

@@ -50,5 +50,16 @@ test('the view gives topic, QoS, retain and the payload size', () => {
     payloadBytes: 3,
     preview: 'bye',
     previewKind: 'text',
+    delay: 0,
   })
+  // MQTT 5: the Will Delay Interval CONNECT asked for [MQTT-3.1.3-9]
+  expect(
+    willView({
+      topic: 'lwt',
+      payload: '',
+      qos: 0,
+      retain: false,
+      properties: { willDelayInterval: 30 },
+    }).delay,
+  ).toBe(30)
 })

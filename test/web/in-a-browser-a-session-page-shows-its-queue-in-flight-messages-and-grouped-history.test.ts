@@ -52,6 +52,8 @@ describe.skipIf(!chromiumAvailable())('in Chromium', () => {
         retain: '0',
         size: '4 B',
         age,
+        // no Message Expiry on 3.1.1 messages
+        expires: '—',
         payload: '25.5',
       },
       {
@@ -64,6 +66,8 @@ describe.skipIf(!chromiumAvailable())('in Chromium', () => {
         retain: '0',
         size: '4 B',
         age,
+        // no Message Expiry on 3.1.1 messages
+        expires: '—',
         payload: 'open',
       },
       ...[
@@ -81,6 +85,8 @@ describe.skipIf(!chromiumAvailable())('in Chromium', () => {
         retain: '0',
         size,
         age,
+        // no Message Expiry on 3.1.1 messages
+        expires: '—',
         payload,
       })),
     ])
@@ -107,6 +113,7 @@ describe.skipIf(!chromiumAvailable())('in Chromium', () => {
         retain: '0',
         size: '9 B',
         age: '—',
+        expires: '—',
         payload: 'rebooting',
       },
     ])

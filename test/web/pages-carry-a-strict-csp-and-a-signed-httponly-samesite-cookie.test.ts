@@ -33,12 +33,17 @@ test('a first visit gets a persistent viewer cookie: signed, HttpOnly, SameSite=
   expect(verifyViewer(viewer.cookieValue, Buffer.from('another secret'), Date.now())).toBeNull()
 })
 
-test('a returning viewer keeps its cookie: no new one is set', async () => {
-  const broker = await startDashboard()
+test('a returning viewer keeps its view: its cookie is set again with a fresh Max-Age, naming the same viewer', async () => {
+  const broker = await startDashboard({}, { cookieSecret: SECRET })
   const viewer = new Viewer(broker)
   await viewer.open('/')
+  const first = verifyViewer(viewer.cookieValue, Buffer.from(SECRET), Date.now())
   const again = await viewer.open('/compare')
-  expect(again.headers.getSetCookie()).toEqual([])
+  // the view lives --view-max-age after its last visit: each visit refreshes the cookie
+  expect(again.headers.getSetCookie()).toEqual([expect.stringMatching(/; Max-Age=604800$/)])
+  const second = verifyViewer(viewer.cookieValue, Buffer.from(SECRET), Date.now())
+  expect(second?.id).toBe(first?.id)
+  expect(second?.expiresAt).toBeGreaterThanOrEqual(first?.expiresAt ?? Number.POSITIVE_INFINITY)
 })
 
 test('the browser code and style are served from the broker, not a CDN', async () => {

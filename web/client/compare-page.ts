@@ -1,8 +1,9 @@
 import { type ReportColumn, reportColumns } from '../../clients/sim/report-columns.ts'
 import type { StrategySummary } from '../../clients/sim/summary.ts'
-import type { CompareFigures, ModelFigures } from '../shared/ui.ts'
+import type { CompareFigures, ExpiryFigures, ModelFigures } from '../shared/ui.ts'
 import { describeError, getJson } from './api.ts'
 import { byId, bytes, el } from './dom.ts'
+import { duration, expiresIn } from './times.ts'
 
 interface Model {
   name: string
@@ -125,6 +126,7 @@ function render(f: CompareFigures): void {
       `* derived ${f.mqtt.resubscribe.derived ?? ''}.`,
     ),
     el('p', { id: 'view-bytes-note', class: 'muted' }, viewBytesNote(f)),
+    mqtt5Section(f),
     simSection(f.simReport),
   )
 }
@@ -189,6 +191,110 @@ function simSection(sim: CompareFigures['simReport']): HTMLElement {
         'tbody',
         {},
         ...r.strategies.map((s) => el('tr', {}, ...columns.map((c) => el('td', {}, cell(c, s))))),
+      ),
+    ),
+  )
+}
+
+interface ExpiryModel {
+  id: string
+  name: (f: CompareFigures) => string
+  holder: string
+  lasts: (x: ExpiryFigures) => string
+  figures: (f: CompareFigures) => ExpiryFigures
+}
+
+/** "N s" for each interval seen, "none held" when none is. */
+function secondsOf(x: ExpiryFigures): string {
+  if (x.seconds.length === 0) return 'N'
+  return x.seconds.map((s) => (s === 0xffffffff ? '0xFFFFFFFF' : String(s))).join(', ')
+}
+
+const expiryModels: ExpiryModel[] = [
+  {
+    id: 'mqtt5-expiring',
+    name: (f) => `MQTT 5 Session Expiry ${secondsOf(f.mqtt5.expiring)} s`,
+    holder: 'broker (store: subscriptions, queue, in-flight), until the interval runs out offline',
+    lasts: (x) =>
+      x.seconds.length === 0
+        ? 'N s after the connection closes'
+        : `${x.seconds.map((s) => (s === 0xffffffff ? 'never ends' : `${duration(s * 1000)} after the connection closes`)).join('; ')} (a DISCONNECT may change it, never from 0)`,
+    figures: (f) => f.mqtt5.expiring,
+  },
+  {
+    id: 'view-max-age',
+    name: (f) => `A cookie with ${f.views.maxAge.cookie} (persistent view)`,
+    holder: 'the server (the cookie only names it), until Max-Age passes without a visit',
+    lasts: (x) =>
+      `${duration((x.seconds[0] ?? 0) * 1000)} after the last visit (each page sets the cookie again: Set-Cookie refreshes it)`,
+    figures: (f) => f.views.maxAge,
+  },
+  {
+    id: 'mqtt5-zero',
+    name: () => 'MQTT 5 Session Expiry 0',
+    holder: 'broker, only while connected',
+    lasts: () => 'ends with the connection',
+    figures: (f) => f.mqtt5.zero,
+  },
+  {
+    id: 'browser-session',
+    name: () => 'A browser-session cookie (clean view)',
+    holder: 'the browser (state inside the signed cookie, no Max-Age)',
+    lasts: () => 'ends when the browser session ends; the server holds nothing',
+    // it ends with the browser session: no time of its own to show
+    figures: (f) => ({ ...f.views.clean, seconds: [], nextEndAt: null }),
+  },
+]
+
+/**
+ * The MQTT 5 pair: Session Expiry N beside a cookie's Max-Age=N, expiry 0
+ * beside a browser-session cookie, each measured here: the MQTT 5 sessions
+ * this broker holds and the views this dashboard holds.
+ */
+function mqtt5Section(f: CompareFigures): HTMLElement {
+  const nextEnd = (x: ExpiryFigures) => (x.nextEndAt === null ? '—' : expiresIn(x.nextEndAt))
+  const lasts = (m: ExpiryModel) => m.lasts(m.figures(f))
+  const rows: [string, (m: ExpiryModel) => string][] = [
+    ['who holds the state', (m) => m.holder],
+    ['how long it outlives its connection', lasts],
+    ['server bytes per session', (m) => bytes(m.figures(f).serverBytesPerSession)],
+    ['client-held bytes', (m) => bytes(m.figures(f).clientBytes)],
+    ['held now: online / offline', (m) => `${m.figures(f).online} / ${m.figures(f).offline}`],
+    ['the first held offline ends', (m) => nextEnd(m.figures(f))],
+  ]
+  return el(
+    'section',
+    { id: 'mqtt5' },
+    el('h2', {}, "MQTT 5: Session Expiry beside the cookie's Max-Age"),
+    el(
+      'p',
+      {},
+      `MQTT 5 replaced CleanSession with Clean Start and a Session Expiry Interval: the session outlives its connection for that many seconds, as a cookie lives Max-Age seconds; 0 ends it with the connection, as a cookie without Max-Age ends with the browser session. Measured now: the MQTT 5 sessions among the ${f.sampled} sampled, and this dashboard's views, whose cookie has ${f.views.maxAge.cookie} (--view-max-age).`,
+    ),
+    el(
+      'table',
+      { id: 'compare-mqtt5' },
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          el('th', {}, ''),
+          ...expiryModels.map((m) => el('th', { 'data-model': m.id }, m.name(f))),
+        ),
+      ),
+      el(
+        'tbody',
+        {},
+        ...rows.map(([label, cell]) =>
+          el(
+            'tr',
+            {},
+            el('th', {}, label),
+            ...expiryModels.map((m) => el('td', { 'data-model': m.id }, cell(m))),
+          ),
+        ),
       ),
     ),
   )

@@ -1,12 +1,17 @@
-import type { SessionEvent } from '../../broker/inspector/types.ts'
+import type { ServerDisconnect, SessionEvent } from '../../broker/inspector/types.ts'
 
 /** One line of text for a session event (shown with textContent). */
 export function describe(event: SessionEvent): string {
   switch (event.type) {
-    case 'connect':
-      return `connect (clean=${event.clean}, session present=${event.sessionPresent}${event.remoteAddress === null ? '' : `, from ${event.remoteAddress}`})`
+    case 'connect': {
+      const session =
+        event.cleanStart === undefined
+          ? `clean=${event.clean}`
+          : `MQTT 5, Clean Start=${event.cleanStart ? 1 : 0}, Session Expiry ${event.sessionExpiry ?? 0} s`
+      return `connect (${session}, session present=${event.sessionPresent}${event.remoteAddress === null ? '' : `, from ${event.remoteAddress}`})`
+    }
     case 'disconnect':
-      return `disconnect (${event.reason}${event.takenOverBy ? ` by ${event.takenOverBy}` : ''})`
+      return `disconnect (${event.reason}${event.takenOverBy ? ` by ${event.takenOverBy}` : ''}${event.serverDisconnect ? `; server sent DISCONNECT ${reasonName(event.serverDisconnect)}` : ''})`
     case 'subscribe':
       return `subscribe ${event.topic} (QoS ${event.qos})`
     case 'unsubscribe':
@@ -27,4 +32,9 @@ export function describe(event: SessionEvent): string {
       // an event type this page does not know yet: its name and fields as text
       return JSON.stringify(event)
   }
+}
+
+/** An MQTT 5 reason code by name: "0x8E Session taken over". */
+export function reasonName(reason: ServerDisconnect): string {
+  return `0x${reason.code.toString(16).toUpperCase().padStart(2, '0')} ${reason.name}`
 }

@@ -104,7 +104,18 @@ export class QueueTable {
   }
 }
 
-const COLUMNS = ['packet id', 'state', 'topic', 'QoS', 'DUP', 'retain', 'size', 'age', 'payload']
+const COLUMNS = [
+  'packet id',
+  'state',
+  'topic',
+  'QoS',
+  'DUP',
+  'retain',
+  'size',
+  'age',
+  'expires in',
+  'payload',
+]
 
 function messageTable(id: string, rows: HTMLElement[]): HTMLElement {
   return el(
@@ -144,6 +155,10 @@ function outgoingRow(entry: QueueEntryView, now: number): HTMLElement {
     cell('retain', flag(entry.retain), { class: 'retain' }),
     cell('size', bytes(entry.payloadBytes), { class: 'size' }),
     cell('age', entry.queuedAt === null ? '—' : duration(now - entry.queuedAt), { class: 'age' }),
+    // MQTT 5 Message Expiry, as the broker computed it when it answered
+    cell('expires in', entry.expiresInMs === null ? '—' : duration(entry.expiresInMs), {
+      class: 'expires',
+    }),
     cell('payload', payload(entry.preview, entry.previewKind), { class: 'payload' }),
   )
 }
@@ -163,6 +178,7 @@ function incomingRow(entry: IncomingEntryView): HTMLElement {
     cell('size', bytes(entry.payloadBytes), { class: 'size' }),
     // the store keeps no time of arrival for it
     cell('age', '—', { class: 'age' }),
+    cell('expires in', '—', { class: 'expires' }),
     cell('payload', payload(entry.preview, entry.previewKind), { class: 'payload' }),
   )
 }

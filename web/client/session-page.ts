@@ -2,7 +2,7 @@ import type { SessionView } from '../../broker/inspector/types.ts'
 import type { ViewAnswer } from '../shared/ui.ts'
 import { ApiError, describeError, getJson, postJson, Unreachable } from './api.ts'
 import { bytes, el } from './dom.ts'
-import { describe } from './events.ts'
+import { describe, reasonName } from './events.ts'
 import { groupHistory, groupLine, type HistoryGroup } from './history-groups.ts'
 import { operatorButtons } from './operator.ts'
 import { QueueDepthChart } from './queue-depth-chart.ts'
@@ -10,7 +10,7 @@ import { QueueTable } from './queue-table.ts'
 import { protocolName } from './session-row.ts'
 import { FOLLOWED_MARK } from './sessions-page.ts'
 import { StaleMarker } from './stale.ts'
-import { duration, moment, momentAgo } from './times.ts'
+import { duration, expiresIn, moment, momentAgo } from './times.ts'
 
 /** The parts of the page that live across re-reads: the queue's page and the chart's canvas. */
 interface Shown {
@@ -198,7 +198,7 @@ export function sessionPage(view: ViewAnswer): {
             'ul',
             { id: 'subscriptions' },
             ...s.subscriptions.map((sub) =>
-              el('li', {}, el('code', {}, sub.topic), ` (QoS ${sub.qos})`),
+              el('li', {}, el('code', {}, sub.topic), ` (${subscriptionOptions(sub)})`),
             ),
           ),
     )
@@ -235,9 +235,12 @@ export function sessionPage(view: ViewAnswer): {
 
 function fieldsOf(s: SessionView): [string, string | number][] {
   return [
-    ['state', s.ended ? `ended (${s.ended.reason})` : s.connected ? 'online' : 'offline'],
+    ['state', s.ended ? `ended (${endedReason(s.ended)})` : s.connected ? 'online' : 'offline'],
     ...(s.node ? [['cluster node', s.node] as [string, string]] : []),
-    ['clean session', s.clean ? '1' : '0'],
+    s.protocolVersion === 5
+      ? ['Clean Start', s.cleanStart === null ? '—' : s.cleanStart ? '1' : '0']
+      : ['clean session', s.clean ? '1' : '0'],
+    ['session expiry', expiryOf(s)],
     ['protocol', protocolName(s.protocolVersion)],
     ['keepalive', s.keepalive === null ? '—' : `${s.keepalive} s`],
     ['username', s.username ?? '—'],
@@ -267,7 +270,59 @@ function willOf(s: SessionView): HTMLElement {
     el('dd', {}, `${will.qos} / ${will.retain}`),
     el('dt', {}, `payload (${will.payloadBytes} B, ${will.previewKind})`),
     el('dd', { id: 'will-payload' }, will.preview),
+    ...(s.protocolVersion === 5
+      ? [
+          el('dt', {}, 'Will Delay Interval'),
+          el(
+            'dd',
+            { id: 'will-delay' },
+            will.delay === 0
+              ? '0 s: published as the connection closes'
+              : `${will.delay} s after the connection closes (earlier if the session ends first)`,
+          ),
+        ]
+      : []),
   )
+}
+
+/** When the session ends once its connection is gone: the cookie's Max-Age, read off the session. */
+function expiryOf(s: SessionView): string {
+  const { expiry } = s
+  const interval =
+    expiry.interval === null
+      ? ''
+      : `Session Expiry ${expiry.interval === 0xffffffff ? '0xFFFFFFFF' : `${expiry.interval} s`}: `
+  switch (expiry.ends) {
+    case 'connection':
+      return `${interval}ends with the connection`
+    case 'never':
+      return `${interval}never`
+    case 'after-disconnect':
+      return `${interval}ends ${duration((expiry.seconds ?? 0) * 1000)} after it disconnects`
+    case 'at':
+      return expiry.at === null
+        ? `${interval}ends ${duration((expiry.seconds ?? 0) * 1000)} after the broker started`
+        : `${interval}${expiresIn(expiry.at)}`
+  }
+}
+
+function endedReason(ended: NonNullable<SessionView['ended']>): string {
+  return ended.serverDisconnect
+    ? `${ended.reason}: server sent DISCONNECT ${reasonName(ended.serverDisconnect)}`
+    : ended.reason
+}
+
+/** "QoS 1, No Local, Retain As Published, Retain Handling 2, identifier 7, shared by group g1". */
+function subscriptionOptions(sub: SessionView['subscriptions'][number]): string {
+  const parts = [`QoS ${sub.qos}`]
+  if (sub.noLocal) parts.push('No Local')
+  if (sub.retainAsPublished) parts.push('Retain As Published')
+  if (sub.retainHandling !== undefined && sub.retainHandling !== 0) {
+    parts.push(`Retain Handling ${sub.retainHandling}`)
+  }
+  if (sub.identifier !== undefined) parts.push(`identifier ${sub.identifier}`)
+  if (sub.shareGroup !== undefined) parts.push(`shared by group ${sub.shareGroup}`)
+  return parts.join(', ')
 }
 
 function endedNote(): HTMLElement {

@@ -62,3 +62,11 @@ export function moment(ms: number, now = Date.now()): string {
 export function momentAgo(ms: number | null, now = Date.now()): string {
   return ms === null ? '—' : `${moment(ms, now)} (${relativeTime(ms, now)})`
 }
+
+/** "expires in 2 h 3 min (at 2026-12-05 14:02:05)"; "expired 3 min ago (at ...)" once past. */
+export function expiresIn(at: number, now = Date.now()): string {
+  const when = `(at ${absoluteTime(at)})`
+  return at >= now
+    ? `expires in ${duration(at - now)} ${when}`
+    : `expired ${duration(now - at)} ago ${when}`
+}

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import type { SessionInspector, SessionView } from '../../broker/inspector/types.ts'
 import type { SimReport } from '../../clients/sim/summary.ts'
-import type { CompareFigures, ModelFigures } from '../shared/ui.ts'
+import type { CompareFigures, ExpiryFigures, ModelFigures } from '../shared/ui.ts'
 import { signViewer, type Viewer } from './cookie.ts'
 import type { LiveChannel } from './live.ts'
 import type { ViewStore } from './views.ts'
@@ -44,7 +44,38 @@ export async function measureMqtt(inspector: SessionInspector) {
     derived:
       'from the CleanSession=1 sessions: the broker holds the same for them (they are counted there), and the client keeps its topic list (their subscriptions as JSON) to send again',
   }
-  return { persistent: of(false), clean, resubscribe, sampled: views.length }
+  return {
+    persistent: of(false),
+    clean,
+    resubscribe,
+    mqtt5: measureMqtt5(views),
+    sampled: views.length,
+  }
+}
+
+/**
+ * The MQTT 5 sessions among those sampled, by Session Expiry: what they
+ * hold and cost as the columns before, the intervals they have, and the
+ * first end of those offline (from the store's record of each).
+ */
+export function measureMqtt5(views: SessionView[]): CompareFigures['mqtt5'] {
+  const of = (mine: SessionView[]): ExpiryFigures => {
+    const ends = mine.flatMap((v) => (v.expiry.at === null ? [] : [v.expiry.at]))
+    return {
+      online: mine.filter((v) => v.connected).length,
+      offline: mine.filter((v) => !v.connected).length,
+      serverBytesPerSession: mean(mine.map(sessionBytes)),
+      clientBytes: null,
+      derived: null,
+      seconds: [...new Set(mine.map((v) => v.expiry.interval ?? 0))].sort((a, b) => a - b),
+      nextEndAt: ends.length === 0 ? null : Math.min(...ends),
+    }
+  }
+  const v5 = views.filter((v) => v.expiry.interval !== null)
+  return {
+    expiring: of(v5.filter((v) => (v.expiry.interval ?? 0) > 0)),
+    zero: of(v5.filter((v) => v.expiry.interval === 0)),
+  }
 }
 
 /** Everything the compare page shows, measured now for `viewer`. */
@@ -55,29 +86,47 @@ export async function compareFigures(deps: {
   viewer: Viewer
   secret: Buffer
   maxMissed: number
+  /** `--view-max-age` in ms. */
+  viewMaxAgeMs: number
+  now: number
   simReportPath: string
 }): Promise<CompareFigures> {
   const { views, viewer, secret } = deps
   const mqtt = await measureMqtt(deps.inspector)
-  const persistentCookie = cookieBytes({ ...viewer, mode: 'persistent', state: undefined }, secret)
+  const persistentCookie = cookieBytes(
+    { ...viewer, mode: 'persistent', state: undefined, expiresAt: deps.now + deps.viewMaxAgeMs },
+    secret,
+  )
   const cleanCookie = cookieBytes(
     { ...viewer, mode: 'clean', state: viewer.state ?? views.get(viewer.id)?.state },
     secret,
   )
   const counts = views.counts()
   const held = views.bytesHeld()
+  const persistent = {
+    online: counts.open,
+    offline: counts.away,
+    serverBytesPerSession: views.size === 0 ? null : Math.round(held.total / views.size),
+    clientBytes: persistentCookie,
+    derived: null,
+  }
+  const maxAge = Math.round(deps.viewMaxAgeMs / 1000)
   return {
     mqtt: { persistent: mqtt.persistent, clean: mqtt.clean, resubscribe: mqtt.resubscribe },
+    mqtt5: mqtt.mqtt5,
     views: {
       persistent: {
-        online: counts.open,
-        offline: counts.away,
-        serverBytesPerSession: views.size === 0 ? null : Math.round(held.total / views.size),
-        clientBytes: persistentCookie,
-        derived: null,
+        ...persistent,
         missedHeld: counts.missedHeld,
         missedBytes: held.missed,
         maxMissed: deps.maxMissed,
+      },
+      // the same views: a persistent view is a session whose cookie has a Max-Age
+      maxAge: {
+        ...persistent,
+        seconds: [maxAge],
+        nextEndAt: views.nextEnd(),
+        cookie: `Max-Age=${maxAge}`,
       },
       // the server holds nothing for a clean view: 0 is what it measures
       clean: {

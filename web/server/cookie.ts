@@ -16,7 +16,11 @@ export interface Viewer {
   state?: ViewState
 }
 
-/** A persistent view's cookie lasts a week; a clean view's ends with the browser session (12 h at most). */
+/**
+ * A persistent view's cookie lasts a week after the last page load unless
+ * `--view-max-age` says otherwise; a clean view's ends with the browser
+ * session (12 h at most).
+ */
 export const PERSISTENT_TTL_MS = 7 * 24 * 3600_000
 export const CLEAN_TTL_MS = 12 * 3600_000
 
@@ -29,14 +33,14 @@ export function newViewerId(): string {
   return randomBytes(16).toString('base64url')
 }
 
-export function newViewer(mode: ViewMode, now: number): Viewer {
+export function newViewer(mode: ViewMode, now: number, maxAgeMs = PERSISTENT_TTL_MS): Viewer {
   const viewer: Viewer = {
     v: 1,
     id: newViewerId(),
     mode,
     operator: false,
     issuedAt: now,
-    expiresAt: now + (mode === 'persistent' ? PERSISTENT_TTL_MS : CLEAN_TTL_MS),
+    expiresAt: now + (mode === 'persistent' ? maxAgeMs : CLEAN_TTL_MS),
   }
   if (mode === 'clean') viewer.state = emptyState()
   return viewer

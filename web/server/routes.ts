@@ -26,6 +26,8 @@ export interface RouteDeps {
   simReportPath: string
   /** The most missed changes a persistent view keeps (for the compare page's explanation). */
   maxMissed: number
+  /** `--view-max-age` in ms: a persistent view's cookie Max-Age, and how long the view outlives its last visit. */
+  viewMaxAgeMs: number
   now: () => number
   audit: (message: string) => void
   /** The operator's publish (the sessions page's publish form). */
@@ -38,10 +40,12 @@ export function dashboardRouter(deps: RouteDeps): Router {
   const router = Router()
 
   const page = (name: PageName) => (req: Request, res: Response) => {
+    const viewer = viewerOf(req)
+    if (viewer.mode === 'persistent') deps.views.visited(viewer.id, now())
     res.setHeader('Content-Security-Policy', PAGE_CSP)
     res.type('html').send(renderPage(name, csrfToken(viewerOf(req).id, secret)))
   }
-  const pages = pageViewer(secret, now)
+  const pages = pageViewer(secret, now, deps.viewMaxAgeMs)
   router.get('/', pages, page('sessions'))
   router.get('/overview', pages, page('overview'))
   router.get('/sessions/:clientId', pages, page('session'))
@@ -65,7 +69,13 @@ export function dashboardRouter(deps: RouteDeps): Router {
     await deps.views.loaded
     next()
   })
-  ui.use(apiViewer(secret, now))
+  ui.use(apiViewer(secret, now, deps.viewMaxAgeMs))
+  // a call is a visit: the view's Max-Age counts again, as its cookie's does
+  ui.use((req, _res, next) => {
+    const viewer = viewerOf(req)
+    if (viewer.mode === 'persistent') deps.views.visited(viewer.id, now())
+    next()
+  })
   ui.use(express.json({ limit: '8kb' }))
 
   ui.route('/view')
@@ -96,7 +106,7 @@ export function dashboardRouter(deps: RouteDeps): Router {
     // a new mode is a new view, like a CONNECT with the other CleanSession
     // flag: a clean one starts with nothing; the old server state is discarded
     if (old.mode === 'persistent') await deps.views.delete(old.id)
-    const fresh = { ...newViewer(mode, now()), operator: old.operator }
+    const fresh = { ...newViewer(mode, now(), deps.viewMaxAgeMs), operator: old.operator }
     issue(req, res, fresh, secret, now())
     res.json({ ...viewAnswer(fresh, deps), csrf: csrfToken(fresh.id, secret) })
   })
@@ -159,6 +169,8 @@ export function dashboardRouter(deps: RouteDeps): Router {
         viewer: viewerOf(req),
         secret,
         maxMissed: deps.maxMissed,
+        viewMaxAgeMs: deps.viewMaxAgeMs,
+        now: now(),
         simReportPath: deps.simReportPath,
       }),
     )

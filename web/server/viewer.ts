@@ -1,6 +1,14 @@
 import type { Request, RequestHandler, Response } from 'express'
 import { httpError } from '../../broker/http/errors.ts'
-import { cookieHeader, newViewer, readCookie, type Viewer, verifyViewer } from './cookie.ts'
+import {
+  COOKIE_NAME,
+  cookieHeader,
+  newViewer,
+  PERSISTENT_TTL_MS,
+  readCookie,
+  type Viewer,
+  verifyViewer,
+} from './cookie.ts'
 import { CSRF_HEADER, csrfValid } from './csrf.ts'
 
 /** Where a request's verified viewer is kept between middleware and handler. */
@@ -15,19 +23,33 @@ export function viewerOf(req: Request): Viewer {
 /** Sets the viewer cookie (and records it as the request's viewer). */
 export function issue(req: Request, res: Response, viewer: Viewer, secret: Buffer, now: number) {
   viewers.set(req, viewer)
-  res.append('Set-Cookie', cookieHeader(viewer, secret, req.secure, now))
+  // the last viewer set wins: a handler's new cookie replaces the refresh the middleware set
+  const others = ([] as string[])
+    .concat((res.getHeader('Set-Cookie') as string[] | string | undefined) ?? [])
+    .filter((c) => !c.startsWith(`${COOKIE_NAME}=`))
+  res.setHeader('Set-Cookie', [...others, cookieHeader(viewer, secret, req.secure, now)])
 }
 
 /**
  * For pages: the viewer of a valid cookie, else a new persistent viewer
  * (a forged or expired cookie is treated as none: nothing of it is used).
+ * A persistent viewer's cookie is set again on each page with a fresh
+ * Max-Age, as an MQTT 5 session's expiry counts again from its latest
+ * connection: a view lives `maxAgeMs` after its last visit.
  */
-export function pageViewer(secret: Buffer, now: () => number): RequestHandler {
+export function pageViewer(
+  secret: Buffer,
+  now: () => number,
+  maxAgeMs = PERSISTENT_TTL_MS,
+): RequestHandler {
   return (req, res, next) => {
     const value = readCookie(req.get('cookie'))
-    const viewer = value === null ? null : verifyViewer(value, secret, now())
-    if (viewer !== null) viewers.set(req, viewer)
-    else issue(req, res, newViewer('persistent', now()), secret, now())
+    const at = now()
+    const viewer = value === null ? null : verifyViewer(value, secret, at)
+    if (viewer === null) issue(req, res, newViewer('persistent', at, maxAgeMs), secret, at)
+    else if (viewer.mode === 'persistent') {
+      issue(req, res, { ...viewer, expiresAt: at + maxAgeMs }, secret, at)
+    } else viewers.set(req, viewer)
     next()
   }
 }
@@ -37,10 +59,15 @@ export function pageViewer(secret: Buffer, now: () => number): RequestHandler {
  * changes state also needs the viewer's CSRF token and, when the browser
  * sends one, a same-origin Origin.
  */
-export function apiViewer(secret: Buffer, now: () => number): RequestHandler {
-  return (req, _res, next) => {
+export function apiViewer(
+  secret: Buffer,
+  now: () => number,
+  maxAgeMs = PERSISTENT_TTL_MS,
+): RequestHandler {
+  return (req, res, next) => {
     const value = readCookie(req.get('cookie'))
-    const viewer = value === null ? null : verifyViewer(value, secret, now())
+    const at = now()
+    const viewer = value === null ? null : verifyViewer(value, secret, at)
     if (viewer === null) {
       throw httpError('FORBIDDEN', 'the viewer cookie is missing, forged or expired; reload')
     }
@@ -53,7 +80,10 @@ export function apiViewer(secret: Buffer, now: () => number): RequestHandler {
         throw httpError('FORBIDDEN', `the ${CSRF_HEADER} header is missing or wrong`)
       }
     }
-    viewers.set(req, viewer)
+    // each call is a visit too: the persistent cookie's Max-Age counts again
+    if (viewer.mode === 'persistent')
+      issue(req, res, { ...viewer, expiresAt: at + maxAgeMs }, secret, at)
+    else viewers.set(req, viewer)
     next()
   }
 }

@@ -22,6 +22,11 @@ export interface ViewStoreOptions {
   maxMissed: number
   /** Persistent views kept; the least recently seen closed one goes first. */
   maxViews: number
+  /**
+   * How long a view with no page open is kept after it was last seen
+   * (`--view-max-age`, its cookie's Max-Age); none: until evicted.
+   */
+  maxAgeMs?: number
   /** Where views are kept across restarts (the session store); none: for this run only. */
   records?: DashboardViewStore
   /** Told when the store cannot be read or written; the views in memory go on. */
@@ -128,6 +133,14 @@ export class ViewStore {
     return { view, created }
   }
 
+  /** A page of the view was loaded: its Max-Age counts again from now. */
+  visited(id: string, now: number): void {
+    const view = this.#views.get(id)
+    if (view === undefined) return
+    view.lastSeen = now
+    this.#changed(id)
+  }
+
   /** A page of the view closed its live connection. */
   closed(view: PersistentView, now: number): void {
     view.open--
@@ -185,6 +198,39 @@ export class ViewStore {
     view.missedDropped = 0
     if (this.#views.get(view.id) === view) this.#changed(view.id)
     return taken
+  }
+
+  /**
+   * Forgets every view away for its Max-Age or longer, as a broker ends an
+   * MQTT 5 session at its Session Expiry: a view with a page open never
+   * expires, and one's age counts from when it was last seen. Resolves with
+   * how many went, once the store forgot them too.
+   */
+  async expire(now: number): Promise<number> {
+    const maxAgeMs = this.#options.maxAgeMs
+    if (maxAgeMs === undefined) return 0
+    let expired = 0
+    for (const view of [...this.#views.values()]) {
+      if (view.open > 0 || view.lastSeen + maxAgeMs > now) continue
+      this.#views.delete(view.id)
+      this.#forget(view.id)
+      expired++
+    }
+    if (expired > 0) await this.save()
+    return expired
+  }
+
+  /** When the first view away reaches its Max-Age, ms since the epoch; null when none will. */
+  nextEnd(): number | null {
+    const maxAgeMs = this.#options.maxAgeMs
+    if (maxAgeMs === undefined) return null
+    let next: number | null = null
+    for (const view of this.#views.values()) {
+      if (view.open > 0) continue
+      const end = view.lastSeen + maxAgeMs
+      if (next === null || end < next) next = end
+    }
+    return next
   }
 
   /** Views with a page open, views away, and the missed changes held for the latter. */

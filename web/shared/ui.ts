@@ -29,6 +29,11 @@ export interface CompareFigures {
     /** CleanSession=1 with a client that subscribes again on each connect: derived, see `derived`. */
     resubscribe: ModelFigures
   }
+  /** The MQTT 5 pair, measured on the MQTT 5 sessions sampled: Session Expiry N > 0, and 0. */
+  mqtt5: {
+    expiring: ExpiryFigures
+    zero: ExpiryFigures
+  }
   views: {
     persistent: ModelFigures & {
       /** Missed session events held for views with no page open, and their bytes (JSON). */
@@ -38,6 +43,11 @@ export interface CompareFigures {
       maxMissed: number
     }
     clean: ModelFigures
+    /** The persistent views again, as what they are beside MQTT 5: sessions whose cookie has a Max-Age. */
+    maxAge: ExpiryFigures & {
+      /** The attribute of the cookie this viewer was sent, e.g. `Max-Age=604800`. */
+      cookie: string
+    }
   }
   /** Sessions sampled to measure the MQTT figures. */
   sampled: number
@@ -55,4 +65,12 @@ export interface ModelFigures {
   clientBytes: number | null
   /** null: measured; else how the figures were derived, and from what. */
   derived: string | null
+}
+
+/** A model whose sessions outlive their connection for a set time: its figures, and that time. */
+export interface ExpiryFigures extends ModelFigures {
+  /** How long they outlive their connection, in seconds: each interval seen, ascending (0xFFFFFFFF: never). */
+  seconds: number[]
+  /** When the first of those away ends, ms since the epoch; null when none is away or none ends. */
+  nextEndAt: number | null
 }

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream'
+import { deserialize } from 'node:v8'
 import type { Database, Statement } from 'better-sqlite3'
-import { PAYLOAD_HEAD_BYTES, payloadHead, pubrelEntry } from '../listing.ts'
+import { messageExpiryOf, PAYLOAD_HEAD_BYTES, payloadHead, pubrelEntry } from '../listing.ts'
 import { toQoS } from '../packet.ts'
 import type { OutgoingEntry, OutgoingPacket, OutgoingRef, StoredPacket } from '../types.ts'
 import {
@@ -40,6 +41,7 @@ type ListRow = [
   bytes: number | null,
   head: Buffer | string | null,
   queuedAt: number | null,
+  extra: Buffer | null,
 ]
 
 /**
@@ -106,7 +108,7 @@ export class OutgoingQueues {
     this.#list = db
       .prepare<[string, number, number], ListRow>(
         `SELECT id, cmd, message_id, topic, qos, retain, dup, octet_length(payload),
-           substr(payload, 1, ${PAYLOAD_HEAD_BYTES}), queued_at
+           substr(payload, 1, ${PAYLOAD_HEAD_BYTES}), queued_at, extra
          FROM outgoing WHERE client_id = ? AND id > ? ORDER BY id LIMIT ?`,
       )
       .raw()
@@ -204,8 +206,9 @@ export class OutgoingQueues {
   /** A page of the client's queue for an operator, after row `after`; no payload is read whole. */
   list(clientId: string, after: number, limit: number): OutgoingEntry[] {
     return this.#list.all(clientId, after, limit).map((row) => {
-      const [id, cmd, messageId, topic, qos, retain, dup, bytes, head, queuedAt] = row
+      const [id, cmd, messageId, topic, qos, retain, dup, bytes, head, queuedAt, extra] = row
       if (cmd === 'pubrel') return pubrelEntry(id, messageId, queuedAt)
+      const expiry = extra === null ? {} : messageExpiryOf(deserialize(extra), queuedAt)
       return {
         seq: id,
         cmd: 'publish',
@@ -217,6 +220,7 @@ export class OutgoingQueues {
         payloadBytes: bytes ?? 0,
         payloadHead: payloadHead(head),
         queuedAt,
+        ...expiry,
       }
     })
   }
