@@ -50,7 +50,8 @@ test('against SessionLab, expiry:1 loses what was published while away and expir
   expect(schedule.offline.every((periods) => periods.length > 0)).toBe(true)
   // the messages of every period longer than 1 s: those the session outlives are not lost
   const longerThan1s = schedule.offline.reduce(
-    (n, periods) => n + offlineTicks(periods.filter((p) => (p.to - p.from) * (1000 / params.rate) > 1000)),
+    (n, periods) =>
+      n + offlineTicks(periods.filter((p) => (p.to - p.from) * (1000 / params.rate) > 1000)),
     0,
   )
   expect(longerThan1s).toBeGreaterThan(0)
