@@ -60,6 +60,7 @@ import {
 import { SharedSubscriptions } from './rules/shared-subscriptions.ts'
 import { hideInternalSysTopics } from './rules/sys-topics.ts'
 import { takenOverElsewhere, takeoverStage } from './rules/takeover.ts'
+import { topicAliasesOutStage } from './rules/topic-aliases-out.ts'
 import { DelayedWills } from './rules/will-delay.ts'
 import {
   publishOrphanedWills,
@@ -220,6 +221,7 @@ export async function createBroker(
       authorize.usernameAsClientId, // read: --clientid-from-username
       resumeClaimsStage, // read: a resume's queue and live traffic claim each message once
       delivery, // read: QoS capped by the granted subscriptions; slow consumers closed
+      topicAliasesOutStage(config.topicAliasOut), // read: MQTT 5 topics sent by alias
       retainedOnce.connectStage, // read: a SUBSCRIBE gets a retained message live or retained, once
       shareNamesStage, // read: share names respelled for aedes, ill-formed ones refused, No Local on one closes
       willDiscardedOnDisconnectStage(persistence), // read: DISCONNECT deletes the Will first
@@ -413,9 +415,10 @@ async function shutdown(
   connectionsClosed: () => void,
   delayedWills: DelayedWills,
 ): Promise<void> {
-  tracking.shuttingDown()
+  const swept = tracking.shuttingDown()
   delayedWills.stop()
   const stopped = Promise.all(servers.map((s) => s.close()))
+  await swept // a running expiry check ends while aedes and the store are still open
   await publishWillsOnShutdown(
     aedes,
     (client, will) => tracking.willPublished(client, will),

@@ -51,6 +51,7 @@ export interface Config {
   sessionExpiry: number
   maxSessionExpiry: number
   maxTopicAlias: number
+  topicAliasOut: boolean
   sysInterval: number
   historySize: number
   endedSessions: number
@@ -266,6 +267,12 @@ export const fields: { [K in keyof Config]: Field<Config[K]> } = {
     kind: int(0, 65535),
     default: 10,
     help: "MQTT 5: the Topic Aliases a client may use in its PUBLISHes, told in CONNACK as Topic Alias Maximum (Mosquitto's max_topic_alias; 0 = none)",
+  },
+  topicAliasOut: {
+    flag: 'topic-alias-out',
+    kind: bool,
+    default: true,
+    help: 'MQTT 5: give Topic Aliases to the topics sent to a client, up to the Topic Alias Maximum its CONNECT set (false: every topic in full)',
   },
   sysInterval: {
     flag: 'sys-interval',

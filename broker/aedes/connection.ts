@@ -249,6 +249,16 @@ function connackSent(client: Client): boolean {
 /** MQTT 5 DISCONNECT reason 0x04: the Will is published [MQTT-3.14.2.1]. */
 export const DISCONNECT_WITH_WILL = 0x04
 
+/**
+ * MQTT 5: the PUBLISHes written to the connection from now on get Topic
+ * Aliases, 1 up to `maximum`, the client's Topic Alias Maximum; a PUBLISH
+ * the alias would take over `maximumPacketSize` (0: none) goes without one.
+ * Decided as the bytes leave its writer (broker/aedes/topic-aliases.ts).
+ */
+export function assignTopicAliases(client: Client, maximum: number, maximumPacketSize = 0): void {
+  writerOf(client)?.assignTopicAliases(maximum, maximumPacketSize)
+}
+
 /** MQTT 3.1: the CONNACK's session-present byte is reserved, sent as 0 (see ConnectionWriter). */
 export function reserveConnackFlags(client: Client): void {
   writerOf(client)?.reserveConnackFlags()

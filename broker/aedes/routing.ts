@@ -120,6 +120,7 @@ export function deliverTo(client: Client, packet: DeliveryPacket, done: () => vo
 export interface OutgoingControlPacket {
   cmd: string
   messageId?: number
+  reasonCode?: number
   granted?: number[]
   properties?: Record<string, unknown>
 }

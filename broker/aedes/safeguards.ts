@@ -77,6 +77,15 @@ export function inboundQos2Refusal(client: Client, messageId: number | undefined
 }
 
 /**
+ * An inbound QoS 2 flow the broker ended itself, with a PUBREC whose reason
+ * code is 0x80 or more: no PUBREL will come [MQTT-5: 4.3.3], so the packet id
+ * frees its slot now.
+ */
+export function inboundQos2Ended(client: Client, messageId: number): void {
+  awaitingPubrel.get(client)?.delete(messageId)
+}
+
+/**
  * Each new connection, as aedes creates it (before it reads a byte):
  * prototype-free maps, the inbound QoS 2 window, and the clean session's
  * incoming QoS 2 state wiped as it closes.

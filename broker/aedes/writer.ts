@@ -2,6 +2,7 @@ import { Duplex } from 'node:stream'
 import mqtt from 'mqtt-packet'
 import type { SentCounts } from '../metrics/traffic.ts'
 import { FrameScanner } from './frame-scanner.ts'
+import { OutboundTopicAliases } from './topic-aliases.ts'
 
 /** What a connection runs over: a `net.Socket`, or the stream of broker/listeners/ws-stream.ts. */
 export type Transport = Duplex & { remoteAddress?: string; remotePort?: number }
@@ -35,6 +36,8 @@ const ENCODING: Record<WireVersion, { protocolVersion: WireVersion }> = {
  * - Holds nothing itself, so backpressure is the transport's: `write()`
  *   hands each chunk on at once and answers as the transport does (false
  *   once its buffer is full), and the transport's 'drain' is the writer's.
+ * - MQTT 5: gives the topics of the PUBLISHes it sends Topic Aliases, for a
+ *   client that accepts them ({@link OutboundTopicAliases}), whoever wrote them.
  * - Reads: the transport's bytes, its end, errors and close pass through, so
  *   aedes sees what it would see on the transport itself; the bytes are
  *   counted (`bytesReceived`) as they pass.
@@ -49,6 +52,10 @@ export class ConnectionWriter extends Duplex {
   #connackFlagsReserved = false
   /** Bytes written so far, counted only while the CONNACK may still be going out. */
   #written = 0
+  /** MQTT 5: the Topic Aliases given to the PUBLISHes sent, for a client that accepts them. */
+  #aliases: OutboundTopicAliases | undefined
+  /** Callbacks of bytes the aliases hold until their PUBLISH is whole. */
+  #heldCallbacks: WriteCallback[] = []
 
   constructor(transport: Transport, counts: SentCounts) {
     super({
@@ -131,6 +138,15 @@ export class ConnectionWriter extends Duplex {
     this.#connackFlagsReserved = true
   }
 
+  /**
+   * MQTT 5: from now on the PUBLISHes written get Topic Aliases, up to the
+   * client's Topic Alias Maximum ({@link OutboundTopicAliases}). Call before
+   * the first PUBLISH. A connection without them pays one field check a write.
+   */
+  assignTopicAliases(maximum: number, maximumPacketSize?: number): void {
+    this.#aliases = new OutboundTopicAliases(maximum, maximumPacketSize)
+  }
+
   #clearConnackFlags(chunk: Buffer | string): Buffer | string {
     if (typeof chunk === 'string') return chunk
     // the fixed header byte, the Remaining Length 2, then the flags: offset 2
@@ -146,9 +162,48 @@ export class ConnectionWriter extends Duplex {
 
   #send(chunk: Buffer | string, encoding: BufferEncoding, callback?: WriteCallback): boolean {
     if (this.#connackFlagsReserved) chunk = this.#clearConnackFlags(chunk)
+    if (this.#aliases !== undefined)
+      return this.#sendAliased(this.#aliases, chunk, encoding, callback)
     this.#hold()
     this.#count(chunk, encoding)
     return this.#transport.write(chunk, encoding, callback)
+  }
+
+  /**
+   * Sends what the aliases give back for `chunk`: the bytes of a PUBLISH
+   * wait until it is whole (mqtt-packet writes one as several chunks, in
+   * one call), so its callbacks are called with the last of them.
+   */
+  #sendAliased(
+    aliases: OutboundTopicAliases,
+    chunk: Buffer | string,
+    encoding: BufferEncoding,
+    callback?: WriteCallback,
+  ): boolean {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk
+    const out = aliases.take(bytes)
+    if (callback) this.#heldCallbacks.push(callback)
+    if (out.length === 0) return !this.#transport.writableNeedDrain
+    this.#hold()
+    let room = true
+    for (let i = 0; i < out.length; i++) {
+      const piece = out[i] as Buffer
+      this.#scanner.scan(piece)
+      room = this.#transport.write(
+        piece,
+        i === out.length - 1 ? this.#takeHeldCallbacks() : undefined,
+      )
+    }
+    return room
+  }
+
+  #takeHeldCallbacks(): WriteCallback | undefined {
+    const callbacks = this.#heldCallbacks
+    if (callbacks.length === 0) return undefined
+    this.#heldCallbacks = []
+    return (error) => {
+      for (const callback of callbacks) callback(error)
+    }
   }
 
   override _final(callback: WriteCallback): void {

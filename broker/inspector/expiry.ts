@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.ts'
-import type { SessionStore } from '../store/types.ts'
+import type { ExpiryDue, SessionStore } from '../store/types.ts'
 import type { SessionRegistry } from './registry.ts'
 
 // Sessions discarded per store query while a check runs.
@@ -7,6 +7,13 @@ const BATCH = 500
 
 // The longest a Node timer waits (2^31 - 1 ms, 24.8 days); a later end is re-armed from there.
 const MAX_TIMER_MS = 2 ** 31 - 1
+
+/**
+ * In a cluster, how often a node reads the next session end of the whole
+ * cluster from the store: a session left on a node that has gone (or went
+ * down before its timer fired) ends at most this late on another.
+ */
+export const CLUSTER_NEXT_END_MS = 1000
 
 /** How often expiry is checked: half the expiry time, within 1 s and 60 s. */
 export function checkIntervalMs(expirySeconds: number): number {
@@ -29,6 +36,12 @@ export function checkIntervalMs(expirySeconds: number): number {
  * expiry carries on across restarts (Mosquitto's persistent_client_expiration
  * forgets it, issue 2546); a session a crashed run left connected counts
  * from when the broker started again.
+ *
+ * In a cluster every node sweeps the same records (the store is shared):
+ * each session is claimed by one node (`claimExpired`), which alone records
+ * its `expired` event and ends its Will; and each node also reads the
+ * cluster's next end every {@link CLUSTER_NEXT_END_MS}, so that a session
+ * whose node has gone still ends.
  */
 export class SessionExpiry {
   readonly #store: SessionStore
@@ -44,6 +57,8 @@ export class SessionExpiry {
   #onError: (err: Error) => void = () => {}
   /** The timer of the next MQTT 5 session end: when it fires, and how to cancel it. */
   #next: { at: number; cancel: () => void } | null = null
+  readonly #cluster: boolean
+  #stopRescan: (() => void) | null = null
 
   constructor(deps: {
     store: SessionStore
@@ -52,7 +67,10 @@ export class SessionExpiry {
     expirySeconds: number
     /** The session's Will as it ends: a delayed one is published (broker/rules/will-delay.ts). */
     endWill?: (clientId: string) => Promise<void>
+    /** A cluster node: other nodes sweep the same records. */
+    cluster?: boolean
   }) {
+    this.#cluster = deps.cluster === true
     this.#store = deps.store
     this.#registry = deps.registry
     this.#clock = deps.clock
@@ -72,14 +90,23 @@ export class SessionExpiry {
       })
     }
     this.#armNext().catch(onError)
+    if (this.#cluster) {
+      this.#stopRescan = this.#clock.every(CLUSTER_NEXT_END_MS, () => {
+        this.#rescan().catch(onError)
+      })
+    }
   }
 
-  stop(): void {
+  /** Stops the timers; resolves once a check that was running has ended. */
+  async stop(): Promise<void> {
     this.#started = false
     this.#stop?.()
     this.#stop = null
+    this.#stopRescan?.()
+    this.#stopRescan = null
     this.#next?.cancel()
     this.#next = null
+    await Promise.allSettled([this.#running, this.#rerun])
   }
 
   /** An MQTT 5 session went offline and ends at `end` unless it is resumed first. */
@@ -119,14 +146,15 @@ export class SessionExpiry {
     const now = this.#clock.now()
     let expired = 0
     if (this.#expiryMs > 0) {
-      expired += await this.#drain(async () =>
-        (await this.#store.idleSessions(now - this.#expiryMs, BATCH)).map((s) => ({
+      const idleBefore = now - this.#expiryMs
+      expired += await this.#drain({ idleBefore }, async () =>
+        (await this.#store.idleSessions(idleBefore, BATCH)).map((s) => ({
           ...s,
           idleMs: now - s.disconnectedAt,
         })),
       )
     }
-    expired += await this.#drain(async () =>
+    expired += await this.#drain({ endedBy: now }, async () =>
       (await this.#store.endedSessions(now, BATCH)).map((s) => ({
         ...s,
         idleMs: now - s.disconnectedAt,
@@ -135,23 +163,40 @@ export class SessionExpiry {
     return expired
   }
 
-  async #drain(next: () => Promise<{ clientId: string; idleMs: number }[]>): Promise<number> {
+  /**
+   * Discards a due session; false when another node's sweep got it first,
+   * or it connected again on another node since the query.
+   */
+  async #end(clientId: string, due: ExpiryDue): Promise<boolean> {
+    if (this.#store.claimExpired) return this.#store.claimExpired(clientId, due)
+    await this.#store.discardSession(clientId)
+    return true
+  }
+
+  async #drain(
+    due: ExpiryDue,
+    next: () => Promise<{ clientId: string; idleMs: number }[]>,
+  ): Promise<number> {
     const now = this.#clock.now()
     let expired = 0
     for (;;) {
-      const due = await next()
+      const batch = await next()
       let discarded = 0
-      for (const { clientId, idleMs } of due) {
+      for (const { clientId, idleMs } of batch) {
         // connected again since the query
         if (this.#registry.online(clientId)) continue
-        await this.#store.discardSession(clientId)
+        if (!(await this.#end(clientId, due))) {
+          // another node ended it (and recorded it), or it connected again there
+          if (!(await this.#store.getSession(clientId))) this.#registry.forget(clientId)
+          continue
+        }
         await this.#endWill(clientId)
         this.#registry.record(clientId, { type: 'expired', at: now, idleMs })
         this.#registry.forget(clientId)
         discarded++
       }
       expired += discarded
-      if (due.length < BATCH || discarded === 0) return expired
+      if (batch.length < BATCH || discarded === 0) return expired
     }
   }
 
@@ -159,6 +204,17 @@ export class SessionExpiry {
   async #armNext(): Promise<void> {
     const end = await this.#store.nextSessionEnd()
     if (end !== null && this.#started) this.sessionEnds(end)
+  }
+
+  /**
+   * A cluster node: the next end of any node's session, as the store says;
+   * one already past (its node has gone) is checked now.
+   */
+  async #rescan(): Promise<void> {
+    const end = await this.#store.nextSessionEnd()
+    if (end === null || !this.#started) return
+    if (end > this.#clock.now()) this.sessionEnds(end)
+    else await this.check()
   }
 
   #arm(at: number): void {

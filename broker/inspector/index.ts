@@ -83,6 +83,7 @@ export class SessionTracking {
       clock,
       expirySeconds: deps.config.sessionExpiry,
       endWill: deps.endWill,
+      cluster: deps.cluster !== undefined,
     })
     this.sessions = new Inspector({
       store: deps.store,
@@ -152,9 +153,14 @@ export class SessionTracking {
     this.#expiry.start((err) => this.#warn(`session expiry check failed: ${err.message}`))
   }
 
-  /** Every connection closed from now on closes because the broker stops. */
-  shuttingDown(): void {
-    this.#expiry.stop()
+  /**
+   * Every connection closed from now on closes because the broker stops.
+   * Resolves once an expiry check that was running has ended (before the
+   * store closes under it).
+   */
+  shuttingDown(): Promise<void> {
+    const swept = this.#expiry.stop()
     for (const connection of this.#registry.onlineConnections()) connection.reason ??= 'shutdown'
+    return swept
   }
 }

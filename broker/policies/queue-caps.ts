@@ -54,6 +54,10 @@ export interface QueueCapsDeps {
  * publisher's PUBACK, or none does. (A connected
  * session is capped on the messages waiting for its in-flight window, see
  * `inflight.ts`; without a window its messages go straight to the connection.)
+ *
+ * Resolves with how many sessions refused the new message (`newest`, or too
+ * big for any queue), from the totals the cap read anyway: the publisher's
+ * MQTT 5 PUBACK/PUBREC says so (0x97, rules/publish.ts) at no extra cost.
  */
 export class QueueCaps {
   readonly #deps: QueueCapsDeps
@@ -66,7 +70,7 @@ export class QueueCaps {
     this.#limited = deps.limits.maxMessages > 0 || deps.limits.maxBytes > 0
   }
 
-  async enqueue(clients: { clientId: string }[], packet: StoredPacket): Promise<void> {
+  async enqueue(clients: { clientId: string }[], packet: StoredPacket): Promise<number> {
     const held = new Map<string, QueueTotals | Promise<QueueTotals>>()
     if (this.#limited) {
       for (const { clientId } of clients) {
@@ -97,10 +101,13 @@ export class QueueCaps {
   }
 
   /** Runs `work` once every earlier turn of these sessions has ended. */
-  #inTurn(clientIds: string[], work: () => Promise<void>): Promise<void> {
+  #inTurn<T>(clientIds: string[], work: () => Promise<T>): Promise<T> {
     const before = Promise.all(clientIds.map((id) => this.#turns.get(id)))
     const turn = before.then(work)
-    const settled = turn.catch(() => {})
+    const settled = turn.then(
+      () => {},
+      () => {},
+    )
     for (const id of clientIds) this.#turns.set(id, settled)
     void settled.then(() => {
       for (const id of clientIds) if (this.#turns.get(id) === settled) this.#turns.delete(id)
@@ -114,12 +121,13 @@ export class QueueCaps {
     packet: StoredPacket,
     held: Map<string, QueueTotals>,
     sameTick = true,
-  ): Promise<void> {
+  ): Promise<number> {
     const { store, limits, reporter } = this.#deps
     const bytes = payloadBytes(packet.payload)
     const kept: { clientId: string }[] = []
     const drops: Drop[] = []
     const writes: Promise<unknown>[] = []
+    let refused = 0
     for (const client of clients) {
       const { clientId } = client
       const totals = held.get(clientId)
@@ -128,6 +136,7 @@ export class QueueCaps {
         kept.push(client)
       } else if (tooBig(limits, bytes) || limits.dropPolicy === 'newest') {
         drops.push({ clientId, topic: packet.topic, bytes, why })
+        refused++
       } else {
         // Runs now, in this transaction: the callback sees each oldest entry in turn.
         const dropped = store.dropOldestQueued(clientId, (entry, left) => {
@@ -155,6 +164,7 @@ export class QueueCaps {
       packet.qos,
       bytes,
     )
+    return refused
   }
 }
 

@@ -23,9 +23,10 @@ import { isSysTopic, SysRetained } from './sys-retained.ts'
 export interface PersistencePolicy {
   /**
    * Queues one copy of `packet` per client, within each session's queue caps,
-   * in the current write transaction.
+   * in the current write transaction; resolves with how many sessions' caps
+   * refused it.
    */
-  enqueue(clients: { clientId: string }[], packet: StoredPacket): Promise<void>
+  enqueue(clients: { clientId: string }[], packet: StoredPacket): Promise<number>
   /** Whether offline persistent sessions also get QoS 0 messages (`--queue-qos0`). */
   queuesQos0: boolean
   /** Whether a connection of this ClientID is open. */
@@ -88,7 +89,7 @@ export function queuedRetain(packet: { retain: boolean }, sub: { rap?: boolean }
 /** No caps, no QoS 0 queueing, no window: aedes' own behaviour. */
 function plainPolicy(store: SessionStore): PersistencePolicy {
   return {
-    enqueue: (clients, packet) => store.outgoingEnqueueCombi(clients, packet),
+    enqueue: (clients, packet) => store.outgoingEnqueueCombi(clients, packet).then(() => 0),
     queuesQos0: false,
     connected: () => false,
     windowOf: () => undefined,
@@ -112,6 +113,8 @@ export class SessionPersistence {
   readonly #assigned = new WeakMap<ClientRef, Set<string>>()
   /** clientId\0messageId of QoS 2 packets stored before aedes first looks them up. */
   readonly #freshIncoming = new Set<string>()
+  /** QoS 2 PUBLISHes answered PUBREC 0x97: their flow ends there, so no incoming state is kept. */
+  readonly #endedIncoming = new WeakSet<object>()
   readonly #policy: PersistencePolicy
   readonly #keep: (sub: StoredSubscription) => boolean
   /** One copy per SUBSCRIBE of a retained message being published (retained-once.ts). */
@@ -148,11 +151,15 @@ export class SessionPersistence {
    * aedes' own enqueue of the same message is then skipped. `client` null is
    * the broker's own message (the operator's publish): no PUBREL will come
    * for it, so no incoming QoS 2 state is kept.
+   *
+   * Resolves with how many offline sessions' queue caps refused the message
+   * (0 for a retransmission already committed): an MQTT 5 publisher is then
+   * answered 0x97 (rules/publish.ts, and {@link endIncoming}).
    */
-  async commitBeforeAck(client: ClientRef | null, packet: StoredPacket): Promise<void> {
+  async commitBeforeAck(client: ClientRef | null, packet: StoredPacket): Promise<number> {
     const broker = this.#broker
     if (!broker) throw new Error('persistence used before setup')
-    if (client && packet.qos === 2 && (await this.#hasIncoming(client, packet))) return
+    if (client && packet.qos === 2 && (await this.#hasIncoming(client, packet))) return 0
     const key = this.#stamp(broker, packet)
     const subs = await this.store.subscriptionsByTopic(packet.topic)
     const qos0 = this.#offlineQos0(packet.topic)
@@ -163,9 +170,23 @@ export class SessionPersistence {
     if (this.sharedGate) writes.push(this.sharedGate.commit(packet))
     const incoming = client && packet.qos === 2 ? client : null
     if (incoming) writes.push(this.store.incomingStorePacket(incoming, packet))
-    await Promise.all(writes)
+    const [refused] = (await Promise.all(writes)) as [number, ...unknown[]]
     this.#committed.add(key)
     if (incoming) this.#freshIncoming.add(`${incoming.id}\0${packet.messageId}`)
+    return refused
+  }
+
+  /**
+   * A QoS 2 PUBLISH committed by {@link commitBeforeAck} is answered PUBREC
+   * 0x97: the flow ends there, no PUBREL comes [MQTT-5: 4.3.3], so its
+   * incoming state, committed with the rest, is deleted again (an extra
+   * write on that path only) and aedes' own store of it is skipped. Should
+   * the broker stop in between, the publisher's retransmission finds it
+   * and gets PUBREC 0x00, and its PUBREL deletes it.
+   */
+  async endIncoming(client: ClientRef, packet: StoredPacket): Promise<void> {
+    this.#endedIncoming.add(packet)
+    await this.store.incomingDelPacket(client, packet)
   }
 
   /**
@@ -192,22 +213,23 @@ export class SessionPersistence {
    * With `--queue-qos0`, queues a QoS 0 PUBLISH at QoS 0 for each offline
    * persistent session it matches (aedes never queues QoS 0). There is no
    * acknowledgement to hold back, so nothing waits for the commit but the
-   * message's own delivery. Null, at once, when the setting is off.
+   * message's own delivery. Null, at once, when the setting is off; else
+   * how many sessions' caps refused it.
    */
-  queueQos0(packet: StoredPacket): Promise<void> | null {
+  queueQos0(packet: StoredPacket): Promise<number> | null {
     const broker = this.#broker
     if (!broker || !this.#policy.queuesQos0) return null
     return this.#queueQos0(broker, packet)
   }
 
-  async #queueQos0(broker: StoreBroker, packet: StoredPacket): Promise<void> {
+  async #queueQos0(broker: StoreBroker, packet: StoredPacket): Promise<number> {
     const subs = [
       ...(await this.store.subscriptionsByTopic(packet.topic)),
       ...this.store.qos0SubscriptionsByTopic(packet.topic),
     ].filter((sub) => !this.#policy.connected(sub.clientId))
-    if (subs.length === 0) return
+    if (subs.length === 0) return 0
     this.#stamp(broker, packet)
-    await this.#enqueue(subs, packet)
+    return this.#enqueue(subs, packet)
   }
 
   async #hasIncoming(client: ClientRef, packet: StoredPacket): Promise<boolean> {
@@ -222,10 +244,11 @@ export class SessionPersistence {
   /**
    * One copy per client, at the QoS that client is owed: the message QoS
    * capped by the highest QoS among its matching subscriptions [MQTT-3.8.4-6];
-   * and with the RETAIN flag it is owed (see {@link queuedRetain}).
+   * and with the RETAIN flag it is owed (see {@link queuedRetain}). Resolves
+   * with how many sessions' caps refused their copy.
    */
-  async #enqueue(subs: TopicSubscription[], packet: StoredPacket): Promise<void> {
-    if (subs.length === 0) return
+  async #enqueue(subs: TopicSubscription[], packet: StoredPacket): Promise<number> {
+    if (subs.length === 0) return 0
     const owed = new Map<string, { qos: number; retain: boolean; ids: number[] }>()
     for (const sub of subs) {
       const seen = owed.get(sub.clientId)
@@ -246,11 +269,13 @@ export class SessionPersistence {
       if (group) group.clients.push({ clientId })
       else groups.set(key, { owed: copy, clients: [{ clientId }] })
     }
-    const writes: Promise<void>[] = []
+    const writes: Promise<number>[] = []
     for (const { owed, clients } of groups.values()) {
       writes.push(this.#policy.enqueue(clients, queuedCopy(packet, owed)))
     }
-    await Promise.all(writes)
+    let refused = 0
+    for (const n of await Promise.all(writes)) refused += n
+    return refused
   }
 
   async outgoingEnqueueCombi(subs: TopicSubscription[], packet: StoredPacket): Promise<void> {
@@ -259,8 +284,8 @@ export class SessionPersistence {
   }
 
   /** Queues one copy for one session, within its queue caps (a shared subscription's member). */
-  queueFor(clientId: string, packet: StoredPacket): Promise<void> {
-    return this.#policy.enqueue([{ clientId }], packet)
+  async queueFor(clientId: string, packet: StoredPacket): Promise<void> {
+    await this.#policy.enqueue([{ clientId }], packet)
   }
 
   outgoingEnqueue(sub: { clientId: string }, packet: StoredPacket): Promise<void> {
@@ -378,7 +403,9 @@ export class SessionPersistence {
     }
     return this.store.outgoingClearMessageId(c, p)
   }
-  incomingStorePacket = (c: ClientRef, p: StoredPacket) => this.store.incomingStorePacket(c, p)
+  /** aedes stores a QoS 2 PUBLISH again before it publishes it; not one whose flow ended (0x97). */
+  incomingStorePacket = (c: ClientRef, p: StoredPacket): Promise<void> =>
+    this.#endedIncoming.has(p) ? Promise.resolve() : this.store.incomingStorePacket(c, p)
   incomingDelPacket = (c: ClientRef, p: { messageId?: number }) =>
     this.store.incomingDelPacket(c, p)
   cleanIncoming = (c: ClientRef) => this.store.cleanIncoming(c)

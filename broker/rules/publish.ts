@@ -1,3 +1,5 @@
+import { acknowledgeWithReason } from '../aedes/publish-acks.ts'
+import { ReasonCode } from '../aedes/reason-codes.ts'
 import type { PublishStage } from '../aedes/stages.ts'
 import type { ClientRef, StoredPacket } from '../store/types.ts'
 import type { SessionPersistence } from './persistence.ts'
@@ -29,16 +31,30 @@ export const dropResolvedTopicAlias: PublishStage = (_client, packet) => {
   return 'pass'
 }
 
+const PASS = 'pass' as const
+
 /**
  * Durability: a QoS 1/2 message is committed for every matching persistent
  * session before aedes acknowledges it (see SessionPersistence.commitBeforeAck);
  * with `--queue-qos0`, offline persistent sessions get their QoS 0 copy.
+ *
+ * MQTT 5: when the queue cap of an offline session refused the message, its
+ * publisher's PUBACK/PUBREC says 0x97 Quota exceeded [MQTT-5: 3.4.2.1]: not
+ * every subscriber owed it will get it (the others still do). Known from the
+ * commit itself, before the acknowledgement is written.
  */
 export function commitBeforeAckStage(persistence: SessionPersistence): PublishStage {
   return (client, packet) => {
     if (!client || packet.cmd !== 'publish') return 'pass'
     const committed = commitPublish(persistence, client, packet as StoredPacket)
-    return committed ? committed.then(() => 'pass' as const) : 'pass'
+    if (!committed) return 'pass'
+    return committed.then((refused) => {
+      if (refused === 0 || packet.qos === 0 || packet.messageId === undefined) return PASS
+      const told = acknowledgeWithReason(client, packet.messageId, ReasonCode.quotaExceeded)
+      // a 3.1.1 publisher's PUBREC is 0x00: its PUBREL still comes, and the state stays until then
+      if (!told || packet.qos !== 2) return PASS
+      return persistence.endIncoming(client, packet as StoredPacket).then(() => PASS)
+    })
   }
 }
 
@@ -47,13 +63,13 @@ export function commitBeforeAckStage(persistence: SessionPersistence): PublishSt
  * publisher: `client` null is the broker itself (the operator's publish,
  * which aedes routes without its publish hook), with no incoming QoS 2 state
  * to keep. Null, at once, when nothing is to be committed (QoS 0 without
- * `--queue-qos0`).
+ * `--queue-qos0`); else how many sessions' queue caps refused it.
  */
 export function commitPublish(
   persistence: SessionPersistence,
   client: ClientRef | null,
   packet: StoredPacket,
-): Promise<void> | null {
+): Promise<number> | null {
   if (packet.qos === 0) return persistence.queueQos0(packet)
   return persistence.commitBeforeAck(client, packet)
 }

@@ -406,6 +406,9 @@ export interface IncomingEntry {
   payloadHead: Buffer
 }
 
+/** Which sweep finds a session due (see `SessionStore.claimExpired`). */
+export type ExpiryDue = { endedBy: number } | { idleBefore: number }
+
 /**
  * A session store: the aedes interface plus what SessionLab needs to get the
  * session rules right, which no aedes store offers. A "session" here is the
@@ -429,6 +432,15 @@ export interface SessionStore
    * [MQTT-3.1.2-6]. The Will is not part of it. Committed before it resolves.
    */
   discardSession(clientId: string): Promise<void>
+  /**
+   * A cluster's store: discards the session as {@link discardSession} does,
+   * but only if it is still due, offline and ended by `due.endedBy` (MQTT 5)
+   * or idle since before `due.idleBefore` (3.1.1); whether it did. Of the
+   * nodes that sweep the same records at once, one gets true, so a session
+   * ends once; one that connected again meanwhile, on any node, is kept.
+   * A store of one broker has no other sweep and need not have it.
+   */
+  claimExpired?(clientId: string, due: ExpiryDue): Promise<boolean>
   /** The session's record; undefined when there is no persistent session. */
   getSession(clientId: string): Promise<SessionRecord | undefined>
   /** Sessions in ClientID order (UTF-8 byte order), keyset-paginated. */

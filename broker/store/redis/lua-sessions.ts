@@ -106,6 +106,19 @@ return 1
 `
 
 /**
+ * KEYS as DISCARD_SESSION. ARGV: prefix, clientId, then 'idle' and the time
+ * it must have been offline since before, or 'ending' and the time it must
+ * have ended by. Discards the session as DISCARD_SESSION does if it is still
+ * filed so (offline, due), atomically: of several nodes' sweeps one gets 1.
+ */
+export const CLAIM_EXPIRED = `
+local due = redis.call('ZSCORE', ARGV[3] == 'idle' and KEYS[9] or ARGV[1] .. 'ending', ARGV[2])
+if not due then return 0 end
+if ARGV[3] == 'idle' and tonumber(due) >= tonumber(ARGV[4]) then return 0 end
+if ARGV[3] ~= 'idle' and tonumber(due) > tonumber(ARGV[4]) then return 0 end
+${DISCARD_SESSION}`
+
+/**
  * KEYS: subs, subclients, seq. ARGV: clientId, then topic/record pairs.
  * subclients orders clients by their first subscription.
  */

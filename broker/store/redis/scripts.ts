@@ -17,6 +17,7 @@ const SCRIPTS = {
   addToSession: sessions.ADD_TO_SESSION,
   closeOpen: sessions.CLOSE_OPEN,
   discardSession: sessions.DISCARD_SESSION,
+  claimExpired: sessions.CLAIM_EXPIRED,
   addSubscriptions: sessions.ADD_SUBSCRIPTIONS,
   removeSubscriptions: sessions.REMOVE_SUBSCRIPTIONS,
   cleanSubscriptions: sessions.CLEAN_SUBSCRIPTIONS,

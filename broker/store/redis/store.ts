@@ -6,6 +6,7 @@ import { queuedCounts, sessionBatches, sortSessionRecords } from '../sorted-sess
 import type {
   ClientRef,
   DashboardViewRecord,
+  ExpiryDue,
   IncomingEntry,
   OutgoingEntry,
   OutgoingPacket,
@@ -279,7 +280,27 @@ export class RedisSessionStore implements SessionStore {
   }
 
   discardSession(clientId: string): Promise<void> {
-    const keys = [
+    const discarded = this.#scripts
+      .run('discardSession', this.#discardKeys(clientId), [this.#keys.prefix, clientId])
+      .then(() => this.#subscriptions.forgotten(clientId))
+    return this.#write(discarded)
+  }
+
+  /** Every node sweeps the shared records: the one whose script still finds the session due ends it. */
+  claimExpired(clientId: string, due: ExpiryDue): Promise<boolean> {
+    const [which, bound] = 'endedBy' in due ? ['ending', due.endedBy] : ['idle', due.idleBefore]
+    const claimed = this.#scripts
+      .run('claimExpired', this.#discardKeys(clientId), [this.#keys.prefix, clientId, which, bound])
+      .then(async (reply) => {
+        if (reply !== 1) return false
+        await this.#subscriptions.forgotten(clientId)
+        return true
+      })
+    return this.#write(claimed)
+  }
+
+  #discardKeys(clientId: string): string[] {
+    return [
       ...this.#keys.outgoing(clientId),
       this.#keys.incoming(clientId),
       this.#keys.subscriptions(clientId),
@@ -288,10 +309,6 @@ export class RedisSessionStore implements SessionStore {
       this.#keys.session(clientId),
       this.#keys.idle,
     ]
-    const discarded = this.#scripts
-      .run('discardSession', keys, [this.#keys.prefix, clientId])
-      .then(() => this.#subscriptions.forgotten(clientId))
-    return this.#write(discarded)
   }
 
   /** From Redis, the counters every write keeps in step. */
