@@ -1,6 +1,8 @@
 import { existsSync, statSync } from 'node:fs'
 import { dirname, join, normalize } from 'node:path'
 import { expect, test } from 'vitest'
+import { libraryFiles } from '../../clients/scenario/library.ts'
+import { loadScenarioFiles } from '../../clients/scenario/load.ts'
 import { anchorsOf, docPages, isExternal, linksOf, ROOT, readDoc } from './markdown.ts'
 
 const README_MAX_LINES = 200
@@ -41,4 +43,14 @@ test("every page of docs/ is in the README's documentation index", () => {
   const pages = docPages().filter((page) => page.startsWith('docs/'))
   expect(pages.length).toBeGreaterThan(0)
   expect(pages.filter((page) => !linked.has(page))).toEqual([])
+})
+
+test('the tour counts the bundled scenarios, and the MQTT 5 ones, as the library holds them', async () => {
+  const scenarios = await loadScenarioFiles(libraryFiles())
+  const mqtt5 = scenarios.filter((s) =>
+    s.steps.some((step) => step.action === 'connect' && step.protocol === 5),
+  )
+  expect(readDoc('README.md')).toContain(
+    `${scenarios.length} scenarios, ${mqtt5.length} of them MQTT 5, all pass`,
+  )
 })
