@@ -33,6 +33,7 @@ import { type BrokerHistory, startHistory } from './metrics/history.ts'
 import { type BrokerStats, createBrokerStats } from './metrics/stats.ts'
 import { createSentCounts } from './metrics/traffic.ts'
 import { operatorConsole } from './operator/index.ts'
+import { Backpressure } from './policies/backpressure.ts'
 import { createPolicies, type Policies } from './policies/index.ts'
 import { clientIdAndKeepaliveStage } from './rules/connect-rules.ts'
 import { deliveryStage } from './rules/delivery.ts'
@@ -41,6 +42,7 @@ import { messageExpiryStage } from './rules/message-expiry.ts'
 import { SessionPersistence } from './rules/persistence.ts'
 import { protocolLevelStage } from './rules/protocol-level.ts'
 import {
+  backpressureStage,
   clearIncomingDup,
   commitBeforeAckStage,
   dropResolvedTopicAlias,
@@ -203,8 +205,12 @@ export async function createBroker(
     sink: tracking.sessions,
     now: () => clock.now(),
   })
+  // deliveries behind hold the publishers back (broker/policies/backpressure.ts)
+  const backpressure = new Backpressure(config.readerStallMs)
   const delivery = deliveryStage({
     maxPendingDeliveries: config.maxPendingDeliveries,
+    maxPendingBytes: config.maxPendingBytes,
+    backpressure,
     // logged with its disconnect (broker/log/)
     onSlowConsumer: (client) => tracking.onSlowConsumer(client),
     wrapQoS: policies.connections.wrapQoS,
@@ -233,6 +239,7 @@ export async function createBroker(
       policies.connections.stage, // accept: the session counts as connected
     ],
     publish: [
+      backpressureStage(backpressure), // waits while deliveries are behind: aedes reads no more of the publisher
       authorize.publish, // topic length; a denied PUBLISH is acknowledged and dropped
       refuseSysTopics,
       clearIncomingDup,
@@ -283,6 +290,7 @@ export async function createBroker(
     store,
     sysRetained: persistence.sysRetained,
     refused: auth.counts,
+    backpressure: backpressure.counts,
     now: () => clock.now(),
   })
   // aedes emits persistence failures as 'error': log them rather than crash
@@ -307,6 +315,8 @@ export async function createBroker(
   const restored = await countRestored(store)
 
   const servers: { close(): Promise<void> }[] = []
+  // a publisher held back goes on as the broker closes
+  servers.push({ close: async () => backpressure.close() })
   // resolved by shutdown once aedes has closed every connection (WebSocket ones are kept until then)
   let connectionsClosed!: () => void
   const closedByAedes = new Promise<void>((resolve) => {

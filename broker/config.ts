@@ -40,6 +40,8 @@ export interface Config {
   maxKeepalive: number
   takeoverWill: 'publish' | 'suppress'
   maxPendingDeliveries: number
+  maxPendingBytes: number
+  readerStallMs: number
   adminToken: string
   cookieSecret: string
   viewMaxAge: number
@@ -197,9 +199,21 @@ export const fields: { [K in keyof Config]: Field<Config[K]> } = {
   },
   maxPendingDeliveries: {
     flag: 'max-pending-deliveries',
-    kind: int(1, 10_000_000),
-    default: 10_000,
-    help: 'messages waiting to be written to one slow client before it is disconnected',
+    kind: int(0, 10_000_000),
+    default: 0,
+    help: 'messages waiting to be written to one client that stopped reading before it is disconnected (0 = no limit; --max-pending-bytes bounds it)',
+  },
+  maxPendingBytes: {
+    flag: 'max-pending-bytes',
+    kind: int(0, 1_000_000_000_000),
+    default: 16 * 1024 * 1024,
+    help: 'bytes waiting to be written to one client that stopped reading before it is disconnected, its session kept (0 = no limit)',
+  },
+  readerStallMs: {
+    flag: 'reader-stall-ms',
+    kind: int(10, 600_000),
+    default: 1000,
+    help: 'milliseconds a client behind on its deliveries may write nothing before it counts as stopped: publishers are no longer held back for it',
   },
   adminToken: {
     flag: 'admin-token',

@@ -416,23 +416,53 @@ export function grantedSubscriptions(client: Client): Readonly<Record<string, { 
   return clientInternals(client).subscriptions
 }
 
-/** Whether aedes' per-connection dedupe (client.js `dedupe`) has seen this message. */
-export function seenBefore(client: Client, packet: DeliveryPacket): boolean {
-  const id = packet.brokerId
-  if (!id) return false
-  const seen = clientInternals(client).duplicates[id]
-  return seen !== undefined && seen >= (packet.brokerCounter ?? 0)
+/** The origin of the routed message a connection was last handed. */
+interface Handed {
+  brokerId: string | undefined
+  counter: number | undefined
+}
+const lastHanded = new WeakMap<Client, Handed>()
+
+/**
+ * Whether this connection was handed this routed message before, by its
+ * origin (brokerId:brokerCounter). One message reaches a connection live
+ * more than once only when several of its subscriptions match: the router
+ * then hands it one copy per subscription, one after the other in one
+ * dispatch, so the last origin handed is all there is to compare (a
+ * resume's queued copies are claimed apart, broker/rules/resume-claims.ts).
+ * Records the message as handed.
+ *
+ * aedes' own dedupe (client.js `dedupe`) keeps the highest brokerCounter
+ * per broker instead, which assumes messages reach the router in the order
+ * their counters were taken. They do not: SessionLab takes a QoS 1/2
+ * message's counter as it commits it, and aedes routes it only once its
+ * PUBACK is written, which waits for the publisher's socket to drain, so
+ * two publishers' messages could reach the router in the other order, and
+ * the older one was then dropped as a duplicate for every subscriber, after
+ * its PUBACK. aedes' map is emptied for good ({@link withoutAedesDedupe}).
+ */
+export function handedBefore(client: Client, packet: DeliveryPacket): boolean {
+  const last = lastHanded.get(client)
+  if (packet.brokerId === undefined || packet.brokerCounter === undefined) return false
+  if (last === undefined) {
+    lastHanded.set(client, { brokerId: packet.brokerId, counter: packet.brokerCounter })
+    return false
+  }
+  if (last.brokerId === packet.brokerId && last.counter === packet.brokerCounter) return true
+  last.brokerId = packet.brokerId
+  last.counter = packet.brokerCounter
+  return false
 }
 
-/** aedes' `dedupe`: records the message, false when this connection already got it. */
-export function firstSeen(client: Client, packet: DeliveryPacket): boolean {
-  const id = packet.brokerId
-  if (!id) return true
-  const duplicates = clientInternals(client).duplicates
-  const counter = packet.brokerCounter ?? 0
-  if ((duplicates[id] ?? 0) >= counter) return false
-  duplicates[id] = counter
-  return true
+/**
+ * aedes' per-connection `duplicates` map, replaced: it keeps nothing and
+ * every message is new to it; {@link handedBefore} decides instead.
+ */
+export function withoutAedesDedupe(): Record<string, number> {
+  return new Proxy(Object.create(null) as Record<string, number>, {
+    get: () => undefined,
+    set: () => true,
+  })
 }
 
 /** The broker's `authorizeForward` for this connection: the packet to write, or null to skip. */
@@ -474,23 +504,4 @@ export function peerAddress(client: Client): string | null {
 /** Whether a packet written now would reach the client. */
 export function isWritable(client: Client): boolean {
   return (client.connecting || client.connected) && !client.closed && !client.conn.destroyed
-}
-
-/**
- * Runs `deliver` with aedes' dedupe told that `packet` is new, then restores
- * it. aedes' dedupe is shared with QoS 0 deliveries, which never wait: one
- * sent meanwhile would make it discard an older QoS 1/2 message that waited
- * for a slot of the in-flight window (broker/policies/inflight.ts).
- */
-export function deliverPastDedupe(client: Client, packet: DeliveryPacket, deliver: () => void) {
-  const id = packet.brokerId
-  if (!id) {
-    deliver()
-    return
-  }
-  const duplicates = clientInternals(client).duplicates
-  const before = duplicates[id] ?? 0
-  duplicates[id] = (packet.brokerCounter ?? 0) - 1
-  deliver()
-  duplicates[id] = Math.max(before, duplicates[id] ?? 0)
 }

@@ -1,4 +1,5 @@
 import type { Client } from 'aedes'
+import { withoutAedesDedupe } from './connection.ts'
 import {
   type AedesInternals,
   type ClientInternals,
@@ -92,7 +93,8 @@ export function inboundQos2Ended(client: Client, messageId: number): void {
  */
 export function guardConnection(client: ClientInternals): void {
   client.subscriptions = withoutPrototype(client.subscriptions)
-  client.duplicates = withoutPrototype(client.duplicates)
+  // SessionLab dedupes by origin itself (connection.ts handedBefore)
+  client.duplicates = withoutAedesDedupe()
   const waiting = new Set<number>()
   awaitingPubrel.set(client, waiting)
   client._parser.on('packet', (packet: { cmd: string; messageId?: number }) => {

@@ -1,5 +1,11 @@
 import type { ConnectRefused, SessionChange } from '../inspector/types.ts'
-import { type ClientLine, eventLine, levelOf, refusalLine } from './client-lines.ts'
+import {
+  type ClientLine,
+  eventLine,
+  levelOf,
+  type PendingLimits,
+  refusalLine,
+} from './client-lines.ts'
 import { type Logger, type LogLevel, writes } from './logger.ts'
 
 /** Where client events come from: the inspector's typed session changes and its refused CONNECTs. */
@@ -17,7 +23,7 @@ export interface ClientEventSource {
 export function logClientEvents(
   source: ClientEventSource,
   log: Logger,
-  limits: { maxPendingDeliveries: number },
+  limits: PendingLimits,
 ): () => void {
   if (log.level === 'silent') return () => {}
   const write = (level: LogLevel, line: () => ClientLine) => {

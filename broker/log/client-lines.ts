@@ -45,11 +45,25 @@ const REASONS: Record<Exclude<DisconnectReason, 'takeover' | 'slow-consumer'>, s
   shutdown: 'the broker is shutting down',
 }
 
+/** The bounds a connection that stopped reading is closed past (broker/rules/delivery.ts). */
+export interface PendingLimits {
+  maxPendingDeliveries: number
+  maxPendingBytes: number
+}
+
+function pendingLimitsText({ maxPendingDeliveries, maxPendingBytes }: PendingLimits): string {
+  const over = [
+    maxPendingBytes > 0 ? `${maxPendingBytes} bytes` : null,
+    maxPendingDeliveries > 0 ? `${maxPendingDeliveries} deliveries` : null,
+  ].filter((limit) => limit !== null)
+  return over.length === 0 ? 'deliveries' : `over ${over.join(' or ')}`
+}
+
 /** The line of a session event (see {@link levelOf} for which are logged). */
 export function eventLine(
   clientId: string,
   event: SessionEvent,
-  limits: { maxPendingDeliveries: number },
+  limits: PendingLimits,
 ): ClientLine {
   const id = shown(clientId)
   const base = { event: event.type, clientId }
@@ -82,7 +96,7 @@ export function eventLine(
       }
       const why =
         reason === 'slow-consumer'
-          ? `slow consumer, over ${limits.maxPendingDeliveries} deliveries waiting to be written`
+          ? `slow consumer: it stopped reading, ${pendingLimitsText(limits)} waiting to be written`
           : REASONS[reason]
       return { message: `client ${id} disconnected (${reason}): ${why}`, fields }
     }

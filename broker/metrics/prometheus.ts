@@ -87,6 +87,24 @@ export function createMetrics(stats: BrokerStats): () => Promise<MetricsScrape> 
       this.inc(stats.expired())
     },
   })
+  new Counter({
+    name: 'sessionlab_publishers_held_total',
+    help: "Times the broker stopped reading from publishers because a connection's deliveries were behind",
+    registers,
+    collect() {
+      this.reset()
+      this.inc(stats.backpressure.pauses)
+    },
+  })
+  new Counter({
+    name: 'sessionlab_stalled_readers_total',
+    help: 'Connections behind on their deliveries that wrote nothing for --reader-stall-ms: no longer holding publishers back',
+    registers,
+    collect() {
+      this.reset()
+      this.inc(stats.backpressure.stalls)
+    },
+  })
 
   new Counter({
     name: 'sessionlab_refused_total',

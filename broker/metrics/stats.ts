@@ -2,6 +2,7 @@ import type { Aedes } from 'aedes'
 import { grantedSubscriptions } from '../aedes/connection.ts'
 import { liveConnections } from '../aedes/instance.ts'
 import type { SessionChange, SessionInspector, SessionTotals } from '../inspector/types.ts'
+import type { BackpressureCounts } from '../policies/backpressure.ts'
 import type { SessionStore } from '../store/types.ts'
 import { sessionTotals } from './session-totals.ts'
 import { countTraffic, type QosCounts, type SentCounts } from './traffic.ts'
@@ -33,6 +34,8 @@ export interface BrokerStats {
   bytesReceived(): number
   /** Connections accepted since start. */
   connectionsAccepted(): number
+  /** Times publishers were held back, and readers found stopped (broker/policies/backpressure.ts). */
+  readonly backpressure: Readonly<BackpressureCounts>
   /** Subscriptions held: every persistent session's, online or offline, and the live clean ones'. */
   subscriptions(): Promise<number>
   /** Retained messages held, the broker's own `$SYS/` ones included (as Mosquitto counts them). */
@@ -62,6 +65,8 @@ export interface StatsDeps {
   store: Pick<SessionStore, 'countSubscriptions' | 'countRetained'>
   /** The retained `$SYS/` messages, kept beside the store (broker/rules/sys-retained.ts). */
   sysRetained: { readonly count: number }
+  /** Where backpressure counts its pauses and stalled readers; zeros when not given. */
+  backpressure?: Readonly<BackpressureCounts>
   /** ms since the epoch; injectable for tests. */
   now?: () => number
 }
@@ -74,6 +79,7 @@ export function createBrokerStats({
   store,
   sysRetained,
   refused = { deniedPublishes: 0, deniedSubscriptions: 0, refusedConnects: 0 },
+  backpressure = { pauses: 0, stalls: 0 },
   now = Date.now,
 }: StatsDeps): BrokerStats {
   const startedAt = now()
@@ -102,6 +108,7 @@ export function createBrokerStats({
     bytesSent: () => sent.bytes,
     bytesReceived: () => sent.bytesReceived,
     connectionsAccepted: traffic.connectionsAccepted,
+    backpressure,
     subscriptions: async () => (await store.countSubscriptions()) + liveCleanSubscriptions(aedes),
     retained: async () => (await store.countRetained()) + sysRetained.count,
     close() {

@@ -2,7 +2,6 @@ import {
   type Client,
   type Deliver,
   type DeliveryPacket,
-  deliverPastDedupe,
   nextPacketId,
   onIncomingPacket,
 } from '../aedes/connection.ts'
@@ -47,8 +46,6 @@ export class InflightWindow implements ResumeWindow {
   #waiting: Waiting[] = []
   #head = 0
   #waitingBytes = 0
-  /** brokerId -> highest brokerCounter taken, for QoS 1/2 (aedes' dedupe, moved up here). */
-  readonly #seen = new Map<string, number>()
   #resumed = false
   #slotWaiter: (() => void) | null = null
   #closed = false
@@ -72,7 +69,7 @@ export class InflightWindow implements ResumeWindow {
 
   /** The connection's QoS 1/2 delivery (for delivery.ts); `written` once sent or dropped. */
   readonly deliver: Deliver = (packet, written) => {
-    if (this.#closed || this.#duplicate(packet)) {
+    if (this.#closed) {
       written()
       return
     }
@@ -129,15 +126,6 @@ export class InflightWindow implements ResumeWindow {
     return this.#inflight.size >= this.#deps.maxInflight
   }
 
-  #duplicate(packet: DeliveryPacket): boolean {
-    const id = packet.brokerId
-    if (!id) return false
-    const counter = packet.brokerCounter ?? 0
-    if ((this.#seen.get(id) ?? 0) >= counter) return true
-    this.#seen.set(id, counter)
-    return false
-  }
-
   /**
    * aedes' no-local check (MQTT 5). `authorizeForward` is not asked here: the
    * inspector observes it as the moment of writing. SessionLab's never
@@ -184,8 +172,8 @@ export class InflightWindow implements ResumeWindow {
     const messageId = this.#nextMessageId()
     this.#inflight.add(messageId)
     const out = { ...packet, messageId }
-    // Deduped above already; a QoS 0 copy sent meanwhile must not make aedes discard it.
-    deliverPastDedupe(this.#client, packet, () => this.#deliver(out, written))
+    // deduped by delivery.ts already (handedBefore); aedes' own dedupe keeps nothing
+    this.#deliver(out, written)
   }
 
   /** The id aedes' QoSPacket would take, skipping any still unacknowledged. */

@@ -3,21 +3,27 @@ import {
   type Deliver,
   type DeliveryPacket,
   grantedSubscriptions,
+  handedBefore,
   nextPacketId,
   replaceDelivery,
-  seenBefore,
   tooLargeFor,
 } from '../aedes/connection.ts'
 import type { ConnectPacket, ConnectStage } from '../aedes/stages.ts'
+import { type Backlog, type Backpressure, isBehind, isCaughtUp } from '../policies/backpressure.ts'
+import { payloadBytes } from '../store/queue-tally.ts'
 import { topicMatches } from './qos.ts'
 import { writeQos0 } from './qos0-writer.ts'
 import { claim } from './resume-claims.ts'
 import { quotaExceeded } from './server-disconnect.ts'
 
 export interface DeliveryLimits {
-  /** Messages handed to one connection and not yet written before it counts as stuck. */
+  /** Messages handed to one connection and not yet written before it counts as stuck (0 = no limit). */
   maxPendingDeliveries: number
-  /** Called once when a connection exceeds the limit; it is then closed. */
+  /** Bytes handed to one connection and not yet written before it counts as stuck (0 = no limit). */
+  maxPendingBytes: number
+  /** Holds the publishers back while a connection's deliveries are behind. */
+  backpressure?: Backpressure
+  /** Called once when a connection exceeds a limit; it is then closed. */
   onSlowConsumer: (client: Client) => void
   /**
    * Wraps aedes' QoS 1/2 delivery of this connection (the in-flight window of
@@ -43,8 +49,12 @@ export interface DeliveryLimits {
  *   completes, so one subscriber that stops reading stalls every other client,
  *   and when it finally disconnects the backlog drains recursively and
  *   overflows the stack (mqemitter PR #204). The write itself still completes
- *   in order; a connection whose writes pile up past the limit is closed as a
- *   network failure (its Will is published, its session kept).
+ *   in order.
+ * - Keeps the connection's backlog, what it was handed and has not written:
+ *   while it is behind, the publishers are held back
+ *   (broker/policies/backpressure.ts); a reader that stopped and whose
+ *   backlog passes `--max-pending-bytes` is closed as a network failure (its
+ *   Will is published, its session kept).
  * - Delivers with the QoS owed to this client across all its matching
  *   subscriptions [MQTT-3.8.4-6], [MQTT-3.3.5-1]: aedes only downgrades for an
  *   exact topic match (client.js:140), and a QoS 0 subscription overlapping a
@@ -72,8 +82,43 @@ function delivery(
     ? recordingRetained(client, aedes.qos, limits.recordSent)
     : aedes.qos
   const deliverQoS = limits.wrapQoS ? limits.wrapQoS(client, aedesQoS, receiveMaximum) : aedesQoS
+  // Handed to aedes' QoS 1/2 delivery and not yet written.
   let pending = 0
+  let pendingBytes = 0
+  // QoS 0 messages written while the socket's buffer is over its high-water mark.
+  let unwritten = 0
+  let unwrittenBytes = 0
   let stuck = false
+  let behind = false
+  const pressure = limits.backpressure
+  const backlog = (): Backlog => ({
+    messages: pending + unwritten,
+    bytes: pendingBytes + unwrittenBytes,
+  })
+  const overLimit = (): boolean =>
+    (limits.maxPendingDeliveries > 0 && pending + unwritten > limits.maxPendingDeliveries) ||
+    (limits.maxPendingBytes > 0 && pendingBytes + unwrittenBytes > limits.maxPendingBytes)
+  const closeStuck = (): void => {
+    stuck = true
+    limits.onSlowConsumer(client)
+    quotaExceeded(client) // MQTT 5: DISCONNECT 0x97 first
+    client.close()
+  }
+  const added = (): void => {
+    if (pressure && !behind && isBehind(backlog())) {
+      behind = true
+      pressure.behind(client)
+    }
+  }
+  const written = (): void => {
+    if (!pressure || !behind) return
+    pressure.progress(client)
+    if (isCaughtUp(backlog())) {
+      behind = false
+      pressure.caughtUp(client)
+    }
+  }
+  if (pressure) client.conn.once('close', () => pressure.caughtUp(client))
 
   const track = (deliver: Deliver, packet: DeliveryPacket, done: () => void): void => {
     // The slot is released in a microtask: before any more I/O, yet each
@@ -82,23 +127,25 @@ function delivery(
     // per delivery cost a loop turn per subscriber per message.
     queueMicrotask(done)
     if (stuck) return
-    if (pending >= limits.maxPendingDeliveries) {
-      stuck = true
-      limits.onSlowConsumer(client)
-      quotaExceeded(client) // MQTT 5: DISCONNECT 0x97 first
-      client.close()
+    const bytes = bytesOf(packet)
+    pending++
+    pendingBytes += bytes
+    if (overLimit()) {
+      closeStuck()
       return
     }
-    pending++
+    added()
     deliver(packet, () => {
       pending--
+      pendingBytes -= bytes
+      written()
     })
   }
 
-  // Messages written while the socket's buffer is over its high-water mark.
-  let unwritten = 0
   const drained = () => {
     unwritten = 0
+    unwrittenBytes = 0
+    written()
   }
   const deliverAtQos0: Deliver = (packet, done) => {
     queueMicrotask(done) // as in `track`
@@ -108,12 +155,10 @@ function delivery(
     if (tooLarge(packet)) return
     if (writeQos0(client, packet)) return
     if (unwritten === 0) client.conn.once('drain', drained)
-    if (++unwritten + pending > limits.maxPendingDeliveries) {
-      stuck = true
-      limits.onSlowConsumer(client)
-      quotaExceeded(client) // MQTT 5: DISCONNECT 0x97 first
-      client.close()
-    }
+    unwritten++
+    unwrittenBytes += bytesOf(packet)
+    added()
+    if (overLimit()) closeStuck()
   }
 
   // [MQTT-3.1.2-25]: a PUBLISH over the client's Maximum Packet Size is not sent
@@ -135,7 +180,7 @@ function delivery(
     // for a persistent session also clears the stored entry the first copy
     // is being sent from: its packet id update then fails ('no such packet')
     // and the connection is closed. Later copies stop here.
-    if (seenBefore(client, packet) || !claim(client, packet, 'live')) {
+    if (handedBefore(client, packet) || !claim(client, packet, 'live')) {
       setImmediate(done)
       return
     }
@@ -173,6 +218,11 @@ function recordingRetained(
       () => deliver(numbered, done),
     )
   }
+}
+
+/** What a message adds to a backlog: its payload and topic, near enough its size on the wire. */
+function bytesOf(packet: DeliveryPacket): number {
+  return payloadBytes(packet.payload as Buffer | string | undefined) + packet.topic.length
 }
 
 /** Highest QoS granted to this connection for a topic, -1 when nothing matches. */

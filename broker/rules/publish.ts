@@ -1,6 +1,7 @@
 import { acknowledgeWithReason } from '../aedes/publish-acks.ts'
 import { ReasonCode } from '../aedes/reason-codes.ts'
 import type { PublishStage } from '../aedes/stages.ts'
+import type { Backpressure } from '../policies/backpressure.ts'
 import type { ClientRef, StoredPacket } from '../store/types.ts'
 import type { SessionPersistence } from './persistence.ts'
 
@@ -32,6 +33,22 @@ export const dropResolvedTopicAlias: PublishStage = (_client, packet) => {
 }
 
 const PASS = 'pass' as const
+
+/**
+ * Backpressure: while a connection's deliveries are behind, a client's
+ * PUBLISH waits here before anything is done with it. aedes reads no more
+ * of a connection until every packet of its last read is handled, so the
+ * publisher's socket is not read and TCP slows it down; its PUBACKs and
+ * other packets of the same read still go on. A Will waits like any
+ * PUBLISH; the operator's publish does not pass here.
+ */
+export function backpressureStage(backpressure: Backpressure): PublishStage {
+  return (client, packet) => {
+    if (!client || packet.cmd !== 'publish') return PASS
+    const wait = backpressure.wait(client)
+    return wait === null ? PASS : wait.then(() => PASS)
+  }
+}
 
 /**
  * Durability: a QoS 1/2 message is committed for every matching persistent

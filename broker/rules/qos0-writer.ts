@@ -1,8 +1,8 @@
 import {
   type Client,
   type DeliveryPacket,
-  firstSeen,
   forwardFilter,
+  handedBefore,
   isWritable,
   wireVersionOf,
 } from '../aedes/connection.ts'
@@ -26,7 +26,7 @@ import { writerOf } from '../aedes/writer.ts'
  */
 export function writeQos0(client: Client, packet: DeliveryPacket): boolean {
   if (packet.nl && packet.clientId === client.id) return true
-  if (!firstSeen(client, packet)) return true
+  if (handedBefore(client, packet)) return true
   const forwarded = forwardFilter(client, packet)
   if (!forwarded) return true
   const writer = writerOf(client)

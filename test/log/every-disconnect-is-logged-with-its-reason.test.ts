@@ -34,7 +34,10 @@ test('keepalive, protocol error and an operator’s disconnect each say why', as
 })
 
 test('a slow consumer’s close is a warning naming the bound it passed', async () => {
-  const { broker, log } = await startLoggedBroker({ maxPendingDeliveries: 100 }, { format: 'json' })
+  const { broker, log } = await startLoggedBroker(
+    { maxPendingDeliveries: 100, maxPendingBytes: 0 },
+    { format: 'json' },
+  )
   const changes = new SessionChanges(broker.sessions)
   const url = new URL(broker.urls.mqtt)
   // a subscriber that never reads: its socket buffers fill and stay full
@@ -66,7 +69,7 @@ test('a slow consumer’s close is a warning naming the bound it passed', async 
   expect(await log.json({ event: 'disconnect', clientId: 'stuck' })).toMatchObject({
     level: 'warn',
     reason: 'slow-consumer',
-    msg: 'client stuck disconnected (slow-consumer): slow consumer, over 100 deliveries waiting to be written',
+    msg: 'client stuck disconnected (slow-consumer): slow consumer: it stopped reading, over 100 deliveries waiting to be written',
     stream: 'stderr',
   })
   stuck.destroy()

@@ -5,9 +5,10 @@ import { Responsiveness } from './flood/responsiveness.ts'
 import { openStalledSubscriber } from './flood/slow-socket.ts'
 
 // Two publishers far faster than their two subscribers, which stop reading
-// altogether: the broker buffers up to --max-pending-deliveries (10,000) per
-// connection, then closes the stalled ones; another client's round trips keep
-// being answered and the broker's memory stays bounded.
+// altogether: the publishers are held back until the stalled ones count as
+// stopped (--reader-stall-ms, 1 s), then the broker buffers up to
+// --max-pending-bytes (16 MiB) per connection and closes them; another
+// client's round trips keep being answered and the broker's memory stays bounded.
 
 // 2 × 15,000 × 4 KiB = 120 MB for each stalled subscriber: more than loopback's kernel buffers
 // take here (tcp_rmem max 32 MiB + tcp_wmem max 4 MiB), so the broker's own buffer fills.
@@ -19,9 +20,8 @@ const SIZE = 4096
  */
 const ROUND_TRIP_BOUND_MS = 2_500
 /**
- * RSS above the idle broker's. The broker buffers at most --max-pending-deliveries (10,000)
- * unwritten messages per connection, 40 MB each here for two stalled connections, plus
- * what is in flight from the publishers.
+ * RSS above the idle broker's. The broker buffers at most --max-pending-bytes (16 MiB)
+ * unwritten per connection, for two stalled connections, plus what is in flight from the publishers.
  */
 const RSS_GROWTH_BOUND = 200 * 2 ** 20
 
