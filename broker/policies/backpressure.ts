@@ -36,10 +36,17 @@ export interface BackpressureCounts {
 /**
  * Backpressure instead of eviction. When the broker hands a connection
  * messages faster than they leave its socket, the broker is the one behind:
- * it stops reading from every publisher (their PUBLISHes wait in
- * {@link wait}; aedes reads no more of a connection until its packets are
- * handled, and TCP does the rest) until the connection catches up. Nothing
- * is dropped and no reader is closed because the broker is slow.
+ * it stops reading from the publishers that feed that connection (their
+ * PUBLISHes wait in {@link wait}; aedes reads no more of a connection until
+ * its packets are handled, and TCP does the rest) until every connection
+ * caught up. Nothing is dropped and no reader is closed because the broker
+ * is slow.
+ *
+ * Only a publisher whose message was handed to a connection while it was
+ * behind ({@link fed}) is held, as RabbitMQ's credit flow blocks only the
+ * publishers of a queue that is behind: a bystander publishing elsewhere
+ * goes on. A publisher's first message to a connection behind still goes;
+ * the bound is one read per publisher, not one per message.
  *
  * What waits is let go a step at a time, {@link RELEASED_PER_STEP} per
  * publisher in turn, and not while a connection is behind again: a
@@ -58,6 +65,8 @@ export class Backpressure {
   readonly #now: () => number
   /** Connections behind, with when something was last written to each. */
   readonly #behind = new Map<object, number>()
+  /** The publishers (ClientIDs) whose messages were handed to each connection while it was behind. */
+  readonly #feeders = new Map<object, Set<string>>()
   /** Readers that stopped; they do not count until they catch up. */
   readonly #stalled = new WeakSet<object>()
   /** The PUBLISHes held back, per publisher, in the order they came; a publisher's turn by its place. */
@@ -74,17 +83,20 @@ export class Backpressure {
     this.#now = now
   }
 
-  /** Whether publishers are being held back now. */
-  get holding(): boolean {
-    return this.#behind.size > 0
-  }
-
   /** The connection is behind on its deliveries. */
   behind(conn: object): void {
     if (this.#closed || this.#behind.has(conn) || this.#stalled.has(conn)) return
     if (this.#behind.size === 0) this.counts.pauses++
     this.#behind.set(conn, this.#now())
     this.#arm(this.#stallMs)
+  }
+
+  /** A message of this publisher (its ClientID) was handed to the connection. */
+  fed(conn: object, publisherId: string): void {
+    if (!this.#behind.has(conn)) return
+    const feeders = this.#feeders.get(conn)
+    if (feeders) feeders.add(publisherId)
+    else this.#feeders.set(conn, new Set([publisherId]))
   }
 
   /** Something was written to the connection. */
@@ -95,26 +107,36 @@ export class Backpressure {
   /** The connection caught up, or closed. */
   caughtUp(conn: object): void {
     this.#stalled.delete(conn)
+    this.#feeders.delete(conn)
     if (this.#behind.delete(conn) && this.#behind.size === 0) this.#letGo()
   }
 
   /**
    * Null when the publisher's PUBLISH may go on now; else resolves when it
-   * may. One that comes while earlier ones of its publisher wait, waits too.
+   * may, once every connection caught up. One that comes while earlier ones
+   * of its publisher wait, waits too.
    */
-  wait(publisher: object): Promise<void> | null {
+  wait(publisher: object, publisherId: string): Promise<void> | null {
     const held = this.#held.get(publisher)
-    if (this.#behind.size === 0 && held === undefined) return null
+    if (held === undefined && !this.#feeds(publisherId)) return null
     return new Promise((resolve) => {
       if (held) held.push(resolve)
       else this.#held.set(publisher, [resolve])
     })
   }
 
+  /** Whether the publisher fed a connection that is behind now. */
+  #feeds(publisherId: string): boolean {
+    if (this.#behind.size === 0) return false
+    for (const feeders of this.#feeders.values()) if (feeders.has(publisherId)) return true
+    return false
+  }
+
   /** The broker is closing: nothing is held back any more. */
   close(): void {
     this.#closed = true
     this.#behind.clear()
+    this.#feeders.clear()
     if (this.#timer !== null) clearTimeout(this.#timer)
     this.#timer = null
     const held = [...this.#held.values()]
@@ -139,6 +161,7 @@ export class Backpressure {
         continue
       }
       this.#behind.delete(conn)
+      this.#feeders.delete(conn)
       this.#stalled.add(conn)
       this.counts.stalls++
       this.onStall(conn)

@@ -104,11 +104,14 @@ function delivery(
     quotaExceeded(client) // MQTT 5: DISCONNECT 0x97 first
     client.close()
   }
-  const added = (): void => {
-    if (pressure && !behind && isBehind(backlog())) {
+  const added = (packet: DeliveryPacket): void => {
+    if (!pressure) return
+    if (!behind && isBehind(backlog())) {
       behind = true
       pressure.behind(client)
     }
+    // its publisher is held back until this connection caught up
+    if (behind && packet.clientId !== undefined) pressure.fed(client, packet.clientId)
   }
   const written = (): void => {
     if (!pressure || !behind) return
@@ -134,7 +137,7 @@ function delivery(
       closeStuck()
       return
     }
-    added()
+    added(packet)
     deliver(packet, () => {
       pending--
       pendingBytes -= bytes
@@ -157,7 +160,7 @@ function delivery(
     if (unwritten === 0) client.conn.once('drain', drained)
     unwritten++
     unwrittenBytes += bytesOf(packet)
-    added()
+    added(packet)
     if (overLimit()) closeStuck()
   }
 

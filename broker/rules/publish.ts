@@ -35,8 +35,8 @@ export const dropResolvedTopicAlias: PublishStage = (_client, packet) => {
 const PASS = 'pass' as const
 
 /**
- * Backpressure: while a connection's deliveries are behind, a client's
- * PUBLISH waits here before anything is done with it. aedes reads no more
+ * Backpressure: while a connection's deliveries are behind, the PUBLISHes
+ * of a client that fed it wait here before anything is done with them. aedes reads no more
  * of a connection until every packet of its last read is handled, so the
  * publisher's socket is not read and TCP slows it down; its PUBACKs and
  * other packets of the same read still go on. A Will waits like any
@@ -45,7 +45,7 @@ const PASS = 'pass' as const
 export function backpressureStage(backpressure: Backpressure): PublishStage {
   return (client, packet) => {
     if (!client || packet.cmd !== 'publish') return PASS
-    const wait = backpressure.wait(client)
+    const wait = backpressure.wait(client, client.id)
     return wait === null ? PASS : wait.then(() => PASS)
   }
 }

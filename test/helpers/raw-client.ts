@@ -115,8 +115,8 @@ export class RawClient {
     this.#stream.write(bytes)
   }
 
-  /** The next packet (of a kind, if given) not yet taken; rejects after a few seconds. */
-  next<C extends Packet['cmd']>(cmd?: C): Promise<Extract<Packet, { cmd: C }>> {
+  /** The next packet (of a kind, if given) not yet taken; rejects after `waitMs`. */
+  next<C extends Packet['cmd']>(cmd?: C, waitMs = WAIT_MS): Promise<Extract<Packet, { cmd: C }>> {
     const match = (p: Packet) => cmd === undefined || p.cmd === cmd
     const index = this.#received.findIndex(match)
     if (index >= 0) {
@@ -126,8 +126,8 @@ export class RawClient {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiters = this.#waiters.filter((w) => w !== waiter)
-        reject(new Error(`no ${cmd ?? 'packet'} within ${WAIT_MS} ms`))
-      }, WAIT_MS)
+        reject(new Error(`no ${cmd ?? 'packet'} within ${waitMs} ms`))
+      }, waitMs)
       const waiter = {
         match,
         resolve: (p: Packet) => {
@@ -151,9 +151,9 @@ export class RawClient {
   }
 
   /** Round-trips a PINGREQ: every packet sent before it has been handled. */
-  async ping(): Promise<void> {
+  async ping(waitMs = WAIT_MS): Promise<void> {
     this.send({ cmd: 'pingreq' })
-    await this.next('pingresp')
+    await this.next('pingresp', waitMs)
   }
 
   disconnect(): Promise<void> {

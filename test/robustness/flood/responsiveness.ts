@@ -10,12 +10,18 @@ export class Responsiveness {
   #running = true
   #failure: Error | undefined
   #loop: Promise<void> = Promise.resolve()
+  readonly #waitMs: number
 
-  static async start(url: string, clientId: string): Promise<Responsiveness> {
+  private constructor(waitMs: number) {
+    this.#waitMs = waitMs
+  }
+
+  /** `waitMs`: how long one packet of a round trip may take before the round trip fails. */
+  static async start(url: string, clientId: string, waitMs = 5000): Promise<Responsiveness> {
     const { client, connack } = await RawClient.connect(url, { clientId, clean: false })
     if (connack.returnCode !== 0) throw new Error(`bystander: CONNACK ${connack.returnCode}`)
     await client.subscribe(`${clientId}/inbox`, 1)
-    const self = new Responsiveness()
+    const self = new Responsiveness(waitMs)
     // kept, not thrown at once: `stop` rethrows a failed round trip
     self.#loop = self.#run(client, clientId).catch((err: unknown) => {
       self.#failure = err instanceof Error ? err : new Error(String(err))
@@ -26,7 +32,7 @@ export class Responsiveness {
   async #run(client: RawClient, clientId: string): Promise<void> {
     for (let n = 1; this.#running; n++) {
       const start = performance.now()
-      await client.ping()
+      await client.ping(this.#waitMs)
       const messageId = (n % 60000) + 2
       client.send({
         cmd: 'publish',
@@ -37,9 +43,9 @@ export class Responsiveness {
         dup: false,
         retain: false,
       })
-      const delivered = await client.next('publish')
+      const delivered = await client.next('publish', this.#waitMs)
       client.send({ cmd: 'puback', messageId: delivered.messageId })
-      await client.next('puback')
+      await client.next('puback', this.#waitMs)
       this.latencies.push(performance.now() - start)
       // a sample every ~20 ms: often enough to see a stall, rarely enough not to be load
       await new Promise((resolve) => setTimeout(resolve, 20))
@@ -49,7 +55,7 @@ export class Responsiveness {
 
   /**
    * Stops sampling; resolves with the count, median and slowest round trip (ms). Rejects if a
-   * round trip failed (no answer within 5 s).
+   * round trip failed (a packet not answered within `waitMs`).
    */
   async stop(): Promise<{ count: number; maxMs: number; medianMs: number }> {
     this.#running = false
