@@ -14,6 +14,9 @@ const REUSE_FACTOR = 10
  * large enough for a walk to take over {@link SLOW_WALK_MS} (about 100,000
  * sessions take seconds), its result is reused for {@link REUSE_FACTOR}
  * times as long, so frequent scrapes cannot keep the broker busy counting.
+ * Only a walk of several pages is: a one-page walk (or the store's
+ * counters) that took long met a busy event loop, not a costly count, and
+ * reusing it showed a stale count for seconds after sessions came and went.
  */
 export function sessionTotals(
   inspector: SessionInspector,
@@ -26,9 +29,11 @@ export function sessionTotals(
     running ??= (async () => {
       const started = now()
       try {
-        const totals = (await inspector.quickTotals?.()) ?? (await walk(inspector))
+        const quick = await inspector.quickTotals?.()
+        const { totals, pages } = quick ? { totals: quick, pages: 0 } : await walk(inspector)
         const took = now() - started
-        last = { totals, freshUntil: took > SLOW_WALK_MS ? now() + took * REUSE_FACTOR : 0 }
+        const costly = pages > 1 && took > SLOW_WALK_MS
+        last = { totals, freshUntil: costly ? now() + took * REUSE_FACTOR : 0 }
         return totals
       } finally {
         running = null
@@ -38,15 +43,18 @@ export function sessionTotals(
   }
 }
 
-async function walk(inspector: SessionInspector): Promise<SessionTotals> {
+/** The totals, and how many pages of the list it took. */
+async function walk(
+  inspector: SessionInspector,
+): Promise<{ totals: SessionTotals; pages: number }> {
   let page = await inspector.list({ limit: PAGE })
   const totals = { ...page.counts, queued: 0, inflight: 0 }
-  for (;;) {
+  for (let pages = 1; ; pages++) {
     for (const s of page.sessions) {
       totals.queued += s.queued
       totals.inflight += s.inflight
     }
-    if (page.next === null) return totals
+    if (page.next === null) return { totals, pages }
     page = await inspector.list({ limit: PAGE, cursor: page.next })
   }
 }

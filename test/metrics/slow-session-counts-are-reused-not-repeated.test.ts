@@ -56,3 +56,12 @@ test('a slow walk is reused for ten times its duration, then walked again', asyn
   await totals()
   expect(calls).toHaveLength(200)
 })
+
+test('a slow walk of one page is repeated: the loop was busy, counting is cheap', async () => {
+  const clock = { t: 0 }
+  const { inspector, calls } = countingInspector(1, 500, clock)
+  const totals = sessionTotals(inspector, () => clock.t)
+  await totals()
+  await totals()
+  expect(calls).toHaveLength(2)
+})

@@ -14,11 +14,14 @@ const PUBLISHERS = 4
 const MESSAGES = 25_000
 /**
  * A bystander's PINGREQ + QoS 1 round trip to itself. It feeds no subscriber that is behind, so
- * it is not held back; what it waits for is a busy broker and this busy test process, where the
- * publishers and subscribers run too: measured median ~0.2 s, max 4.6 s alone on 2 cores (with
- * the clients in processes of their own, median 24 ms, max 2.1 s: bench/RESULTS.md).
+ * it is not held back (test/policies/backpressure-holds-back-only-the-publishers-feeding-a-connection-behind);
+ * what it waits for is a busy broker and this busy test process, where the publishers and
+ * subscribers run too. Measured on 2 cores: median ~0.2 s, max 4.6 s alone; median 0.5 s, max
+ * 8.9 s beside the rest of `npm test` (the burst then took 58 s); with the clients in processes
+ * of their own, median 24 ms, max 2.1 s (bench/RESULTS.md). The bound is well under the burst's
+ * length: a bystander starved until the burst ends fails it.
  */
-const ROUND_TRIP_BOUND_MS = 10_000
+const ROUND_TRIP_BOUND_MS = 20_000
 
 interface Subscriber {
   name: string
