@@ -116,9 +116,9 @@ export class Backpressure {
    * may, once every connection caught up. One that comes while earlier ones
    * of its publisher wait, waits too.
    */
-  wait(publisher: object, publisherId: string): Promise<void> | null {
+  wait(publisher: { readonly id: string }): Promise<void> | null {
     const held = this.#held.get(publisher)
-    if (held === undefined && !this.#feeds(publisherId)) return null
+    if (held === undefined && !this.#feeds(publisher.id)) return null
     return new Promise((resolve) => {
       if (held) held.push(resolve)
       else this.#held.set(publisher, [resolve])

@@ -45,7 +45,7 @@ const PASS = 'pass' as const
 export function backpressureStage(backpressure: Backpressure): PublishStage {
   return (client, packet) => {
     if (!client || packet.cmd !== 'publish') return PASS
-    const wait = backpressure.wait(client, client.id)
+    const wait = backpressure.wait(client)
     return wait === null ? PASS : wait.then(() => PASS)
   }
 }

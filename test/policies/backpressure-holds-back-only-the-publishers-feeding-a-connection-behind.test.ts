@@ -9,15 +9,10 @@ afterEach(() => {
 })
 
 /** Calls `wait` n times for one publisher; the order its PUBLISHes were let go in. */
-function publishes(
-  pressure: Backpressure,
-  publisher: object,
-  id: string,
-  n: number,
-  order: string[],
-) {
+function publishes(pressure: Backpressure, publisher: { id: string }, n: number, order: string[]) {
+  const id = publisher.id
   return Array.from({ length: n }, (_, i) => {
-    const wait = pressure.wait(publisher, id)
+    const wait = pressure.wait(publisher)
     if (wait === null) {
       order.push(`${id}-${i}`)
       return null
@@ -31,35 +26,35 @@ function publishes(
 it('holds back a publisher that fed a connection behind, and lets a bystander go on', async () => {
   const pressure = new Backpressure(1000)
   const reader = {}
-  const heavy = {}
-  const bystander = {}
-  expect(pressure.wait(heavy, 'heavy'), 'nothing behind yet').toBeNull()
+  const heavy = { id: 'heavy' }
+  const bystander = { id: 'bystander' }
+  expect(pressure.wait(heavy), 'nothing behind yet').toBeNull()
 
   pressure.behind(reader)
   pressure.fed(reader, 'heavy')
   const order: string[] = []
-  const held = publishes(pressure, heavy, 'heavy', 3, order)
+  const held = publishes(pressure, heavy, 3, order)
   expect(held.every((w) => w !== null)).toBe(true)
-  expect(pressure.wait(bystander, 'bystander'), 'a bystander feeds nothing behind').toBeNull()
+  expect(pressure.wait(bystander), 'a bystander feeds nothing behind').toBeNull()
   expect(pressure.counts.pauses).toBe(1)
 
   pressure.caughtUp(reader)
   await Promise.all(held)
   expect(order).toEqual(['heavy-0', 'heavy-1', 'heavy-2'])
-  expect(pressure.wait(heavy, 'heavy'), 'all caught up').toBeNull()
+  expect(pressure.wait(heavy), 'all caught up').toBeNull()
 })
 
 it('lets what waited go a step at a time, each publisher in its order, and not while a connection is behind again', async () => {
   const pressure = new Backpressure(1000)
   const reader = {}
-  const a = {}
-  const b = {}
+  const a = { id: 'a' }
+  const b = { id: 'b' }
   pressure.behind(reader)
   pressure.fed(reader, 'a')
   pressure.fed(reader, 'b')
   const order: string[] = []
   const n = RELEASED_PER_STEP + 5
-  const waits = [...publishes(pressure, a, 'a', n, order), ...publishes(pressure, b, 'b', n, order)]
+  const waits = [...publishes(pressure, a, n, order), ...publishes(pressure, b, n, order)]
   pressure.caughtUp(reader)
   // the first step lets RELEASED_PER_STEP of each go; the reader falls behind again at once
   await Promise.all([
@@ -90,10 +85,10 @@ it('stops counting a reader that had nothing written to it for the stall time', 
   const stalledReaders: object[] = []
   pressure.onStall = (conn) => stalledReaders.push(conn)
   const reader = {}
-  const publisher = {}
+  const publisher = { id: 'pub' }
   pressure.behind(reader)
   pressure.fed(reader, 'pub')
-  const held = pressure.wait(publisher, 'pub')
+  const held = pressure.wait(publisher)
   expect(held).not.toBeNull()
 
   // written to at 600 ms: not stalled at 1000 ms
@@ -110,5 +105,5 @@ it('stops counting a reader that had nothing written to it for the stall time', 
   await held
   // a stalled reader holds nobody back until it caught up
   pressure.behind(reader)
-  expect(pressure.wait(publisher, 'pub')).toBeNull()
+  expect(pressure.wait(publisher)).toBeNull()
 })
