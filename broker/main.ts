@@ -12,6 +12,7 @@ import { isSessionLabError } from './errors.ts'
 import { IdleCompaction } from './heap/idle-compaction.ts'
 import { describeAdminToken } from './http/admin-token.ts'
 import { createLogger } from './log/logger.ts'
+import { TurnBuffer } from './log/turn-buffer.ts'
 import { describeRestored } from './store/restored.ts'
 
 async function main(): Promise<number> {
@@ -24,7 +25,8 @@ async function main(): Promise<number> {
   const log = createLogger({
     level: config.logLevel,
     format: config.logFormat,
-    stdout: process.stdout,
+    // info and debug a turn at a time; warnings and errors at once
+    stdout: new TurnBuffer(process.stdout),
     stderr: process.stderr,
   })
   for (const warning of loaded.warnings) log.warn(warning)
