@@ -26,6 +26,14 @@ const BY_ORIGIN =
   'SELECT id FROM outgoing WHERE client_id = ? AND broker_id = ? AND broker_counter = ?'
 
 type Row = PacketRow & { id: number }
+
+/**
+ * The row a streamed queue entry was read from, carried on the packet (a
+ * symbol key survives the copies the resume makes with a spread): numbering
+ * it then updates that row by its key instead of looking it up by origin.
+ */
+const ROW = Symbol('outgoing row')
+type WithRow = { [ROW]?: number }
 /** A page row read raw: {@link PACKET_COLUMNS}, then its id. */
 type PageRow = [...PacketParams, id: number]
 const PAGE_ROW_ID = 10
@@ -55,10 +63,19 @@ export class OutgoingQueues {
   readonly #now: () => number
   /** Ids are handed out here so they only grow, even when the last row was deleted. */
   #nextId: number
+  /**
+   * Per client, the row each packet id numbered in this run went to: its
+   * PUBACK/PUBCOMP deletes that row by its key. Only a shortcut: a row
+   * numbered before a restart, or one this lost track of, is found by its
+   * packet id as before, and a row is deleted only if it still has that id.
+   */
+  readonly #sent = new Map<string, Map<number, number>>()
   readonly #insert: Statement<unknown[]>
-  readonly #setMessageId: Statement<unknown[]>
-  readonly #replaceAny: Statement<unknown[]>
-  readonly #replaceOther: Statement<unknown[]>
+  readonly #setMessageId: Statement<unknown[], { id: number }>
+  readonly #numberRow: Statement<[number | null, number, string]>
+  readonly #acknowledgeRow: Statement<[number, string, number]>
+  readonly #replaceAny: Statement<unknown[], { id: number }>
+  readonly #replaceOther: Statement<unknown[], { id: number }>
   readonly #clearByMessageId: Statement<[string, number], Row>
   readonly #acknowledge: Statement<[string, number]>
   readonly #clearUnsent: Statement<[string, string, number], Row>
@@ -78,14 +95,22 @@ export class OutgoingQueues {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     this.#setMessageId = db.prepare(
-      `UPDATE outgoing SET message_id = ? WHERE id = (${BY_ORIGIN} ORDER BY id LIMIT 1)`,
+      `UPDATE outgoing SET message_id = ? WHERE id = (${BY_ORIGIN} ORDER BY id LIMIT 1)
+       RETURNING id`,
+    )
+    this.#numberRow = db.prepare(
+      'UPDATE outgoing SET message_id = ? WHERE id = ? AND client_id = ?',
+    )
+    this.#acknowledgeRow = db.prepare(
+      'DELETE FROM outgoing WHERE id = ? AND client_id = ? AND message_id = ?',
     )
     this.#replaceAny = db.prepare(
-      `UPDATE outgoing SET ${SET_COLUMNS} WHERE id = (${BY_MESSAGE_ID} ORDER BY id LIMIT 1)`,
+      `UPDATE outgoing SET ${SET_COLUMNS} WHERE id = (${BY_MESSAGE_ID} ORDER BY id LIMIT 1)
+       RETURNING id`,
     )
     this.#replaceOther = db.prepare(
       `UPDATE outgoing SET ${SET_COLUMNS}
-       WHERE id = (${BY_MESSAGE_ID} AND broker_id IS NOT ? ORDER BY id LIMIT 1)`,
+       WHERE id = (${BY_MESSAGE_ID} AND broker_id IS NOT ? ORDER BY id LIMIT 1) RETURNING id`,
     )
     this.#clearByMessageId = db.prepare(
       `DELETE FROM outgoing WHERE id = (${BY_MESSAGE_ID} ORDER BY id LIMIT 1) RETURNING *`,
@@ -142,34 +167,66 @@ export class OutgoingQueues {
   /** See `AedesPersistence.outgoingUpdate`; throws Error('no such packet'). */
   update(clientId: string, packet: OutgoingPacket): void {
     const { brokerId, brokerCounter, messageId } = packet
+    const row = (packet as WithRow)[ROW]
+    // a streamed entry numbered: its row, by key
+    if (row !== undefined && packet.cmd === 'publish' && messageId != null) {
+      if (this.#numberRow.run(messageId, row, clientId).changes > 0) {
+        this.#remember(clientId, messageId, row)
+        return
+      }
+    }
     // An origin only matches when there is one: aedes' memory store matched
     // undefined to undefined, so a second PUBREC rewrote the first PUBREL.
     if (brokerId != null) {
-      const sent = this.#setMessageId.run(
+      const sent = this.#setMessageId.get(
         messageId ?? null,
         clientId,
         brokerId,
         brokerCounter ?? null,
       )
-      if (sent.changes > 0) return
+      if (sent) {
+        if (messageId != null) this.#remember(clientId, messageId, sent.id)
+        return
+      }
     }
     if (messageId != null) {
       const params: PacketParams = packetParams(packet, messageId)
       const replaced =
         brokerId == null
-          ? this.#replaceAny.run(...params, clientId, messageId)
-          : this.#replaceOther.run(...params, clientId, messageId, brokerId)
-      if (replaced.changes > 0) return
+          ? this.#replaceAny.get(...params, clientId, messageId)
+          : this.#replaceOther.get(...params, clientId, messageId, brokerId)
+      if (replaced) {
+        this.#remember(clientId, messageId, replaced.id)
+        return
+      }
     }
     throw new Error('no such packet')
+  }
+
+  #remember(clientId: string, messageId: number, row: number): void {
+    const sent = this.#sent.get(clientId)
+    if (sent) sent.set(messageId, row)
+    else this.#sent.set(clientId, new Map([[messageId, row]]))
+  }
+
+  /** The row this run numbered with the packet id, forgotten as it is taken. */
+  #takeRow(clientId: string, messageId: number): number | undefined {
+    const sent = this.#sent.get(clientId)
+    const row = sent?.get(messageId)
+    if (row === undefined) return undefined
+    sent?.delete(messageId)
+    if (sent?.size === 0) this.#sent.delete(clientId)
+    return row
   }
 
   /** See `AedesPersistence.outgoingClearMessageId`. */
   clear(clientId: string, ref: OutgoingRef): OutgoingPacket | undefined {
     const { messageId, brokerId, brokerCounter } = ref
     let row: Row | undefined
-    if (messageId != null) row = this.#clearByMessageId.get(clientId, messageId)
-    else if (brokerId != null && brokerCounter != null) {
+    if (messageId != null) {
+      this.#takeRow(clientId, messageId)
+      row = this.#clearByMessageId.get(clientId, messageId)
+    } else if (brokerId != null && brokerCounter != null) {
       row = this.#clearUnsent.get(clientId, brokerId, brokerCounter)
     }
     return row && packetFromRow(row)
@@ -180,6 +237,8 @@ export class OutgoingQueues {
    * A sent entry is never counted as queued, so no tally changes.
    */
   acknowledge(clientId: string, messageId: number): void {
+    const row = this.#takeRow(clientId, messageId)
+    if (row !== undefined && this.#acknowledgeRow.run(row, clientId, messageId).changes > 0) return
     this.#acknowledge.run(clientId, messageId)
   }
 
@@ -197,7 +256,11 @@ export class OutgoingQueues {
     for (;;) {
       this.#assertOpen()
       const rows = this.#page.all(clientId, after, lastId, OUTGOING_PAGE_SIZE)
-      for (const row of rows) yield packetFromColumns(row)
+      for (const row of rows) {
+        const packet = packetFromColumns(row)
+        ;(packet as WithRow)[ROW] = row[PAGE_ROW_ID]
+        yield packet
+      }
       if (rows.length < OUTGOING_PAGE_SIZE) return
       after = rows[rows.length - 1][PAGE_ROW_ID]
     }
@@ -237,6 +300,7 @@ export class OutgoingQueues {
 
   /** Drops the client's queue, queued and in-flight entries alike. */
   discard(clientId: string): void {
+    this.#sent.delete(clientId)
     this.#discard.run(clientId)
   }
 }
