@@ -72,7 +72,7 @@ import {
 import { openStore } from './store/open.ts'
 import type { RedisSessionStore } from './store/redis/index.ts'
 import { countRestored, type Restored } from './store/restored.ts'
-import type { SessionStore, StoredPacket } from './store/types.ts'
+import type { SessionStore } from './store/types.ts'
 import { clockTimer, startSysTopics } from './sys.ts'
 
 export type { Logger }
@@ -215,7 +215,6 @@ export async function createBroker(
     onSlowConsumer: (client) => tracking.onSlowConsumer(client),
     wrapQoS: policies.connections.wrapQoS,
     onTooLarge: policies.connections.tooLarge,
-    recordSent: (client, packet) => persistence.outgoingUpdate(client, packet as StoredPacket),
   })
   // What happens to each packet, in order. A CONNECT's `read`s run as it
   // arrives, its `check`s once aedes assigned the ClientID (the first

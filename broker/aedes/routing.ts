@@ -18,17 +18,66 @@ export interface RoutedPacket {
   brokerCounter?: number
 }
 
-/**
- * Calls `listener` with each message aedes routes, synchronously, just
- * before it enters the router (aedes.js `emitPacket`).
- */
-export function beforeRoute(aedes: Aedes, listener: (packet: RoutedPacket) => void): void {
+/** Per aedes instance: what runs as a message enters the router. */
+interface RouterEntry {
+  listeners: ((packet: RoutedPacket) => void)[]
+  /** Origins of stored retained messages sent through aedes' publish series as RETAIN=0, by publisher. */
+  retainedAtRouter: Map<string, object>
+  /** Publishers whose close forgets their entries of `retainedAtRouter`. */
+  watched: WeakSet<object>
+}
+
+const routers = new WeakMap<Aedes, RouterEntry>()
+
+function routerOf(aedes: Aedes): RouterEntry {
+  const known = routers.get(aedes)
+  if (known) return known
+  const entry: RouterEntry = { listeners: [], retainedAtRouter: new Map(), watched: new WeakSet() }
+  routers.set(aedes, entry)
   const mq = aedesInternals(aedes).mq
   const emit = mq.emit.bind(mq) as (packet: RoutedPacket, done?: (err?: Error) => void) => void
   ;(mq as unknown as { emit: typeof emit }).emit = (packet, done) => {
-    listener(packet)
+    if (packet.brokerId && entry.retainedAtRouter.delete(originOf(packet))) packet.retain = true
+    for (const listener of entry.listeners) listener(packet)
     emit(packet, done)
   }
+  return entry
+}
+
+function originOf(packet: { brokerId?: string; brokerCounter?: number }): string {
+  return `${packet.brokerId}:${packet.brokerCounter}`
+}
+
+/**
+ * Calls `listener` with each message aedes routes, synchronously, just
+ * before it enters the router (aedes.js `emitPacket`), RETAIN as routed.
+ */
+export function beforeRoute(aedes: Aedes, listener: (packet: RoutedPacket) => void): void {
+  routerOf(aedes).listeners.push(listener)
+}
+
+/**
+ * A retained PUBLISH whose retained copy SessionLab already stored
+ * (broker/rules/publish.ts) goes through aedes' publish series (aedes.js
+ * `publishFuncsQoS`, `publishFuncsSimple`) as RETAIN=0, and is RETAIN=1 again
+ * as it enters the router. aedes handles the PUBLISHes of one read side by
+ * side (lib/client.js `enqueue`) and, for a retained one alone, awaits its
+ * persistence's `storeRetained` before routing it: a RETAIN=0 message
+ * published after it on the same topic was routed first, against the topic's
+ * order [MQTT-4.6.0-6]. Through the same series, none overtakes another.
+ * Forgotten if the publisher closes before aedes routes it.
+ */
+export function routeAsStored(publisher: Client, packet: RoutedPacket): void {
+  if (!packet.retain || !packet.brokerId) return
+  const { retainedAtRouter, watched } = routerOf(clientInternals(publisher).broker)
+  if (!watched.has(publisher)) {
+    watched.add(publisher)
+    publisher.once('close', () => {
+      for (const [key, by] of retainedAtRouter) if (by === publisher) retainedAtRouter.delete(key)
+    })
+  }
+  retainedAtRouter.set(originOf(packet), publisher)
+  packet.retain = false
 }
 
 /**
@@ -120,6 +169,9 @@ export function deliverTo(client: Client, packet: DeliveryPacket, done: () => vo
 export interface OutgoingControlPacket {
   cmd: string
   messageId?: number
+  retain?: boolean
+  brokerId?: string
+  brokerCounter?: number
   reasonCode?: number
   granted?: number[]
   properties?: Record<string, unknown>
@@ -153,4 +205,39 @@ export function beforeEncode(client: Client, hook: (packet: OutgoingControlPacke
   const hooks = encodeHooks.get(client.conn) ?? []
   hooks.push(hook)
   encodeHooks.set(client.conn, hooks)
+}
+
+/** Per connection: origins of live messages to be written with RETAIN=1 (see {@link retainOnTheWire}). */
+const retainedOnTheWire = new WeakMap<Client, Set<string>>()
+
+/**
+ * MQTT 5 Retain As Published: a live message keeps RETAIN=1 [MQTT-3.3.1-12].
+ * aedes' `deliverQoS` (client.js) takes a RETAIN=1 message for a SUBSCRIBE's
+ * answer and writes it without recording its packet id in the persistent
+ * session's queue, on a path of its own that a RETAIN=0 message published
+ * after it on the same topic could overtake [MQTT-4.6.0-6]. So the message is
+ * handed to aedes as RETAIN=0, taking the one path every live message of a
+ * persistent session takes, and its flag is set back as it is encoded.
+ * Returns the copy to hand to aedes.
+ */
+export function retainOnTheWire<P extends OutgoingControlPacket>(client: Client, packet: P): P {
+  let origins = retainedOnTheWire.get(client)
+  if (!origins) {
+    const mine = new Set<string>()
+    beforeEncode(client, (encoded) => {
+      if (encoded.cmd === 'publish' && mine.delete(originOf(encoded))) encoded.retain = true
+    })
+    retainedOnTheWire.set(client, mine)
+    origins = mine
+  }
+  origins.add(originOf(packet))
+  return { ...packet, retain: false }
+}
+
+/** Whether the packet, handed to aedes as RETAIN=0, will be written with RETAIN=1. */
+export function keepsRetainOnTheWire(
+  client: Client,
+  packet: { brokerId?: string; brokerCounter?: number },
+): boolean {
+  return retainedOnTheWire.get(client)?.has(originOf(packet)) === true
 }

@@ -1,4 +1,5 @@
 import { type Client, grantedSubscriptions, nextPacketId } from '../aedes/connection.ts'
+import { keepsRetainOnTheWire } from '../aedes/routing.ts'
 import { grantedQoS } from '../rules/delivery.ts'
 import { payloadHead } from '../store/listing.ts'
 import { payloadBytes } from '../store/queue-tally.ts'
@@ -14,6 +15,8 @@ interface ForwardedPacket {
   payload?: Buffer | string
   retain?: boolean
   dup?: boolean
+  brokerId?: string
+  brokerCounter?: number
 }
 
 /**
@@ -51,7 +54,8 @@ export function observeForward(
     seq: ++connection.inflightSeq,
     topic: packet.topic,
     qos,
-    retain: packet.retain === true,
+    // Retain As Published: handed to aedes as RETAIN=0, written as RETAIN=1
+    retain: packet.retain === true || keepsRetainOnTheWire(client, packet),
     dup: packet.dup === true,
     payloadBytes: payloadBytes(packet.payload),
     // only a clean session's queue page reads it (a persistent one's comes from the store):

@@ -4,10 +4,10 @@ import {
   type DeliveryPacket,
   grantedSubscriptions,
   handedBefore,
-  nextPacketId,
   replaceDelivery,
   tooLargeFor,
 } from '../aedes/connection.ts'
+import { retainOnTheWire } from '../aedes/routing.ts'
 import type { ConnectPacket, ConnectStage } from '../aedes/stages.ts'
 import { type Backlog, type Backpressure, isBehind, isCaughtUp } from '../policies/backpressure.ts'
 import { payloadBytes } from '../store/queue-tally.ts'
@@ -31,11 +31,6 @@ export interface DeliveryLimits {
    * `receiveMaximum` is the MQTT 5 client's Receive Maximum, if it set one.
    */
   wrapQoS?: (client: Client, deliver: Deliver, receiveMaximum?: number) => Deliver
-  /**
-   * Records in the session's queue the packet id a live message is sent
-   * with (SessionPersistence.outgoingUpdate): see {@link recordingRetained}.
-   */
-  recordSent?: (client: Client, packet: DeliveryPacket) => Promise<void>
   /** A message over the MQTT 5 client's Maximum Packet Size: not sent, dropped as if delivered. */
   onTooLarge?: (client: Client, packet: DeliveryPacket) => void
 }
@@ -78,9 +73,7 @@ function delivery(
   limits: DeliveryLimits,
   receiveMaximum: number | undefined,
 ): { qos0: Deliver; qos: Deliver } {
-  const aedesQoS = limits.recordSent
-    ? recordingRetained(client, aedes.qos, limits.recordSent)
-    : aedes.qos
+  const aedesQoS = retainedAsPublished(client, aedes.qos)
   const deliverQoS = limits.wrapQoS ? limits.wrapQoS(client, aedesQoS, receiveMaximum) : aedesQoS
   // Handed to aedes' QoS 1/2 delivery and not yet written.
   let pending = 0
@@ -197,29 +190,17 @@ function delivery(
 }
 
 /**
- * aedes records the packet id of a live QoS 1/2 message in a persistent
- * session's queue only when it goes with RETAIN=0 (client.js `deliverQoS`
- * takes a retained one for a SUBSCRIBE's answer, which is never queued).
- * With MQTT 5 Retain As Published a live message keeps RETAIN=1
- * [MQTT-3.3.1-12]: its queued copy stayed "never sent" after its PUBACK,
- * and went again on resume. Such a message gets its packet id here,
- * recorded before aedes writes it; aedes' QoSPacket keeps the id.
+ * A live RETAIN=1 message for a persistent session (MQTT 5 Retain As
+ * Published) goes through aedes as every other live message does, its flag
+ * set back on the wire: see {@link retainOnTheWire}.
  */
-function recordingRetained(
-  client: Client,
-  deliver: Deliver,
-  recordSent: (client: Client, packet: DeliveryPacket) => Promise<void>,
-): Deliver {
+function retainedAsPublished(client: Client, deliver: Deliver): Deliver {
   return (packet, done) => {
     if (!packet.retain || client.clean !== false || !packet.brokerId || packet.qos === 0) {
       deliver(packet, done)
       return
     }
-    const numbered = { ...packet, messageId: packet.messageId ?? nextPacketId(client) }
-    recordSent(client, numbered).then(
-      () => deliver(numbered, done),
-      () => deliver(numbered, done),
-    )
+    deliver(retainOnTheWire(client, packet), done)
   }
 }
 

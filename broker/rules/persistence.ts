@@ -177,6 +177,20 @@ export class SessionPersistence {
   }
 
   /**
+   * Stores a client's retained QoS 0 PUBLISH before aedes routes it, where
+   * aedes would store it in its publish series (see `routeAsStored`,
+   * broker/aedes/routing.ts): the message gets its origin now, for the router
+   * to know it again. Nothing acknowledges a QoS 0 message, so nothing waits
+   * for this but its own routing.
+   */
+  storeRetainedFirst(client: ClientRef, packet: StoredPacket): Promise<void> {
+    const broker = this.#broker
+    if (!broker) throw new Error('persistence used before setup')
+    this.#stamp(broker, packet)
+    return this.#storeRetained(packet, client)
+  }
+
+  /**
    * A QoS 2 PUBLISH committed by {@link commitBeforeAck} is answered PUBREC
    * 0x97: the flow ends there, no PUBREL comes [MQTT-5: 4.3.3], so its
    * incoming state, committed with the rest, is deleted again (an extra
@@ -195,10 +209,12 @@ export class SessionPersistence {
    * identity we stored it under.
    */
   #stamp(broker: StoreBroker, packet: StoredPacket): string {
-    const counter = takeBrokerCounter(broker)
-    packet.brokerId = broker.id
-    packet.brokerCounter = counter
-    return `${broker.id}:${counter}`
+    // stamped once: a retained QoS 0 message is stored, then maybe queued
+    if (packet.brokerId !== broker.id || packet.brokerCounter === undefined) {
+      packet.brokerId = broker.id
+      packet.brokerCounter = takeBrokerCounter(broker)
+    }
+    return `${broker.id}:${packet.brokerCounter}`
   }
 
   /** QoS 0 subscriptions of offline persistent sessions, when `--queue-qos0` asks for their copies. */

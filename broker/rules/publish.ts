@@ -1,5 +1,6 @@
 import { acknowledgeWithReason } from '../aedes/publish-acks.ts'
 import { ReasonCode } from '../aedes/reason-codes.ts'
+import { routeAsStored } from '../aedes/routing.ts'
 import type { PublishStage } from '../aedes/stages.ts'
 import type { Backpressure } from '../policies/backpressure.ts'
 import type { ClientRef, StoredPacket } from '../store/types.ts'
@@ -53,7 +54,15 @@ export function backpressureStage(backpressure: Backpressure): PublishStage {
 /**
  * Durability: a QoS 1/2 message is committed for every matching persistent
  * session before aedes acknowledges it (see SessionPersistence.commitBeforeAck);
- * with `--queue-qos0`, offline persistent sessions get their QoS 0 copy.
+ * with `--queue-qos0`, offline persistent sessions get their QoS 0 copy. A
+ * retained message's retained copy is stored here too, so that aedes routes it
+ * as it routes any other (see `routeAsStored`).
+ *
+ * Order: a publisher's PUBLISHes leave this stage in the order they came,
+ * each after the one before it, so they are routed in that order
+ * [MQTT-4.6.0-5] [MQTT-4.6.0-6]. aedes handles the PUBLISHes of one read side
+ * by side, and one with nothing to commit (no persistent subscriber) would
+ * overtake a retained one still being stored.
  *
  * MQTT 5: when the queue cap of an offline session refused the message, its
  * publisher's PUBACK/PUBREC says 0x97 Quota exceeded [MQTT-5: 3.4.2.1]: not
@@ -61,17 +70,46 @@ export function backpressureStage(backpressure: Backpressure): PublishStage {
  * commit itself, before the acknowledgement is written.
  */
 export function commitBeforeAckStage(persistence: SessionPersistence): PublishStage {
+  /** Per publisher: this stage of its latest PUBLISH, while that is pending. */
+  const latest = new WeakMap<object, Promise<'pass'>>()
+  const inOrder = (client: object, stage: Promise<'pass'> | null): 'pass' | Promise<'pass'> => {
+    const before = latest.get(client)
+    if (!before && !stage) return PASS
+    const settled = () => stage ?? PASS
+    const after = before ? before.then(settled, settled) : (stage as Promise<'pass'>)
+    latest.set(client, after)
+    const forget = () => {
+      if (latest.get(client) === after) latest.delete(client)
+    }
+    after.then(forget, forget)
+    return after
+  }
   return (client, packet) => {
     if (!client || packet.cmd !== 'publish') return 'pass'
-    const committed = commitPublish(persistence, client, packet as StoredPacket)
-    if (!committed) return 'pass'
-    return committed.then((refused) => {
-      if (refused === 0 || packet.qos === 0 || packet.messageId === undefined) return PASS
-      const told = acknowledgeWithReason(client, packet.messageId, ReasonCode.quotaExceeded)
-      // a 3.1.1 publisher's PUBREC is 0x00: its PUBREL still comes, and the state stays until then
-      if (!told || packet.qos !== 2) return PASS
-      return persistence.endIncoming(client, packet as StoredPacket).then(() => PASS)
-    })
+    const stored = packet as StoredPacket
+    if (packet.qos === 0 && packet.retain) {
+      const retained = persistence.storeRetainedFirst(client, stored)
+      const queued = commitPublish(persistence, client, stored)
+      routeAsStored(client, packet)
+      return inOrder(
+        client,
+        Promise.all([queued, retained]).then(() => PASS),
+      )
+    }
+    const committed = commitPublish(persistence, client, stored)
+    if (!committed) return inOrder(client, null)
+    return inOrder(
+      client,
+      committed.then((refused) => {
+        // stored with its retained copy: routed in its publisher's order (see routeAsStored)
+        if (packet.qos > 0) routeAsStored(client, packet)
+        if (refused === 0 || packet.qos === 0 || packet.messageId === undefined) return PASS
+        const told = acknowledgeWithReason(client, packet.messageId, ReasonCode.quotaExceeded)
+        // a 3.1.1 publisher's PUBREC is 0x00: its PUBREL still comes, and the state stays until then
+        if (!told || packet.qos !== 2) return PASS
+        return persistence.endIncoming(client, stored).then(() => PASS)
+      }),
+    )
   }
 }
 
