@@ -27,7 +27,11 @@ interface RouterEntry {
   watched: WeakSet<object>
 }
 
+type Publish = (packet: RoutedPacket, client: unknown, done?: (err?: Error) => void) => void
+
 const routers = new WeakMap<Aedes, RouterEntry>()
+/** PUBLISHes to hand to aedes' publish series as RETAIN=0 (see {@link routeAsStored}). */
+const storedFirst = new WeakSet<object>()
 
 function routerOf(aedes: Aedes): RouterEntry {
   const known = routers.get(aedes)
@@ -40,6 +44,12 @@ function routerOf(aedes: Aedes): RouterEntry {
     if (packet.brokerId && entry.retainedAtRouter.delete(originOf(packet))) packet.retain = true
     for (const listener of entry.listeners) listener(packet)
     emit(packet, done)
+  }
+  // a copy: the PUBLISH itself may be held elsewhere (a store's queue, a QoS 2 state)
+  const publish = (aedes.publish as unknown as Publish).bind(aedes)
+  ;(aedes as unknown as { publish: Publish }).publish = (packet, client, done) => {
+    if (storedFirst.delete(packet)) publish({ ...packet, retain: false }, client, done)
+    else publish(packet, client, done)
   }
   return entry
 }
@@ -59,8 +69,8 @@ export function beforeRoute(aedes: Aedes, listener: (packet: RoutedPacket) => vo
 /**
  * A retained PUBLISH whose retained copy SessionLab already stored
  * (broker/rules/publish.ts) goes through aedes' publish series (aedes.js
- * `publishFuncsQoS`, `publishFuncsSimple`) as RETAIN=0, and is RETAIN=1 again
- * as it enters the router. aedes handles the PUBLISHes of one read side by
+ * `publishFuncsQoS`, `publishFuncsSimple`) as a RETAIN=0 copy, and is RETAIN=1
+ * again as it enters the router. aedes handles the PUBLISHes of one read side by
  * side (lib/client.js `enqueue`) and, for a retained one alone, awaits its
  * persistence's `storeRetained` before routing it: a RETAIN=0 message
  * published after it on the same topic was routed first, against the topic's
@@ -77,7 +87,7 @@ export function routeAsStored(publisher: Client, packet: RoutedPacket): void {
     })
   }
   retainedAtRouter.set(originOf(packet), publisher)
-  packet.retain = false
+  storedFirst.add(packet)
 }
 
 /**

@@ -113,6 +113,8 @@ export class SessionPersistence {
   readonly #assigned = new WeakMap<ClientRef, Set<string>>()
   /** clientId\0messageId of QoS 2 packets stored before aedes first looks them up. */
   readonly #freshIncoming = new Set<string>()
+  /** The same, once aedes looked them up: its store of them next is skipped. */
+  readonly #storedIncoming = new Set<string>()
   /** QoS 2 PUBLISHes answered PUBREC 0x97: their flow ends there, so no incoming state is kept. */
   readonly #endedIncoming = new WeakSet<object>()
   readonly #policy: PersistencePolicy
@@ -356,7 +358,9 @@ export class SessionPersistence {
 
   async incomingGetPacket(client: ClientRef, packet: { messageId?: number }) {
     // committed in commitBeforeAck: to aedes it is still a first delivery
-    if (this.#freshIncoming.delete(`${client.id}\0${packet.messageId}`)) {
+    const key = `${client.id}\0${packet.messageId}`
+    if (this.#freshIncoming.delete(key)) {
+      this.#storedIncoming.add(key)
       throw new Error('no such packet')
     }
     return this.store.incomingGetPacket(client, packet)
@@ -419,9 +423,16 @@ export class SessionPersistence {
     }
     return this.store.outgoingClearMessageId(c, p)
   }
-  /** aedes stores a QoS 2 PUBLISH again before it publishes it; not one whose flow ended (0x97). */
+  /**
+   * aedes stores a QoS 2 PUBLISH again before it publishes it, right after
+   * {@link incomingGetPacket} said it had none: not one committed already
+   * (a second write and a second commit to wait for), nor one whose flow
+   * ended (0x97).
+   */
   incomingStorePacket = (c: ClientRef, p: StoredPacket): Promise<void> =>
-    this.#endedIncoming.has(p) ? Promise.resolve() : this.store.incomingStorePacket(c, p)
+    this.#storedIncoming.delete(`${c.id}\0${p.messageId}`) || this.#endedIncoming.has(p)
+      ? Promise.resolve()
+      : this.store.incomingStorePacket(c, p)
   incomingDelPacket = (c: ClientRef, p: { messageId?: number }) =>
     this.store.incomingDelPacket(c, p)
   cleanIncoming = (c: ClientRef) => this.store.cleanIncoming(c)

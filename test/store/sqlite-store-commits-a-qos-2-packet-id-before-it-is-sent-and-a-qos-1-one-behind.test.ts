@@ -58,14 +58,13 @@ it('resolves a QoS 1 packet id at once and commits it with the next batch', asyn
   expect(committedIds()).toEqual([7])
 })
 
-it('acknowledges a streamed entry it numbered, and one numbered before a reopen', async () => {
+it('acknowledges a streamed entry it numbered by its row, and one numbered before a reopen', async () => {
   for (const counter of [1, 2, 3])
     await store.outgoingEnqueue({ clientId: 'alice' }, publish(counter))
   const [first, second, third] = await streamed()
-  // the copies a resume makes of what it streamed
-  await store.outgoingUpdate(alice, { ...first, messageId: 1 })
-  await store.outgoingUpdate(alice, { ...second, messageId: 2 })
-  await store.outgoingUpdate(alice, { ...third, messageId: 3 })
+  await store.outgoingNumber?.(alice, first, 1)
+  await store.outgoingNumber?.(alice, second, 2)
+  await store.outgoingNumber?.(alice, third, 3)
   await store.outgoingAcknowledge?.(alice, 2)
   await store.flush()
   expect(committedIds()).toEqual([1, 3])
@@ -84,7 +83,7 @@ it('acknowledges a streamed entry it numbered, and one numbered before a reopen'
 it('leaves a row alone once it no longer has the packet id it was numbered with', async () => {
   await store.outgoingEnqueue({ clientId: 'alice' }, publish(1))
   const [entry] = await streamed()
-  await store.outgoingUpdate(alice, { ...entry, messageId: 5 })
+  await store.outgoingNumber?.(alice, entry, 5)
   // the same message numbered again, by its origin (a live send of it)
   await store.outgoingUpdate(alice, { ...publish(1), messageId: 6 })
 

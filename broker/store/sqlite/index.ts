@@ -206,8 +206,17 @@ class SqliteStore implements SessionStore {
    * it and the packet id acknowledged by row (bench/RESULTS.md).
    */
   outgoingUpdate(client: ClientRef, packet: OutgoingPacket): Promise<void> {
+    return this.#numbering(client, packet, () => this.#outgoing.update(client.id, packet))
+  }
+
+  /** Like {@link outgoingUpdate} for an entry `outgoingStream` gave, found by its row. */
+  outgoingNumber(client: ClientRef, entry: OutgoingPacket, messageId: number): Promise<void> {
+    return this.#numbering(client, entry, () => this.#outgoing.number(client.id, entry, messageId))
+  }
+
+  #numbering(client: ClientRef, packet: OutgoingPacket, write: () => void): Promise<void> {
     const update = () => {
-      this.#outgoing.update(client.id, packet)
+      write()
       const sent = firstSendBytes(packet)
       if (sent !== null) this.#tally.unqueued(client.id, sent)
     }

@@ -28,12 +28,10 @@ const BY_ORIGIN =
 type Row = PacketRow & { id: number }
 
 /**
- * The row a streamed queue entry was read from, carried on the packet (a
- * symbol key survives the copies the resume makes with a spread): numbering
- * it then updates that row by its key instead of looking it up by origin.
+ * The row each streamed queue entry was read from: numbering the entry
+ * (`number`) then updates that row by its key instead of finding it by origin.
  */
-const ROW = Symbol('outgoing row')
-type WithRow = { [ROW]?: number }
+const rowOf = new WeakMap<OutgoingPacket, number>()
 /** A page row read raw: {@link PACKET_COLUMNS}, then its id. */
 type PageRow = [...PacketParams, id: number]
 const PAGE_ROW_ID = 10
@@ -167,14 +165,6 @@ export class OutgoingQueues {
   /** See `AedesPersistence.outgoingUpdate`; throws Error('no such packet'). */
   update(clientId: string, packet: OutgoingPacket): void {
     const { brokerId, brokerCounter, messageId } = packet
-    const row = (packet as WithRow)[ROW]
-    // a streamed entry numbered: its row, by key
-    if (row !== undefined && packet.cmd === 'publish' && messageId != null) {
-      if (this.#numberRow.run(messageId, row, clientId).changes > 0) {
-        this.#remember(clientId, messageId, row)
-        return
-      }
-    }
     // An origin only matches when there is one: aedes' memory store matched
     // undefined to undefined, so a second PUBREC rewrote the first PUBREL.
     if (brokerId != null) {
@@ -203,10 +193,27 @@ export class OutgoingQueues {
     throw new Error('no such packet')
   }
 
+  /**
+   * Gives a PUBLISH streamed by {@link stream} its packet id, by its row;
+   * throws Error('no such packet') as {@link update} does.
+   */
+  number(clientId: string, entry: OutgoingPacket, messageId: number): void {
+    const row = rowOf.get(entry)
+    if (row !== undefined && this.#numberRow.run(messageId, row, clientId).changes > 0) {
+      this.#remember(clientId, messageId, row)
+      return
+    }
+    this.update(clientId, { ...entry, messageId })
+  }
+
+  /**
+   * The first row sent with an id is the one its acknowledgement removes:
+   * a later row given the same id (a resend's clash) is found by the id.
+   */
   #remember(clientId: string, messageId: number, row: number): void {
     const sent = this.#sent.get(clientId)
-    if (sent) sent.set(messageId, row)
-    else this.#sent.set(clientId, new Map([[messageId, row]]))
+    if (!sent) this.#sent.set(clientId, new Map([[messageId, row]]))
+    else if (!sent.has(messageId)) sent.set(messageId, row)
   }
 
   /** The row this run numbered with the packet id, forgotten as it is taken. */
@@ -258,7 +265,7 @@ export class OutgoingQueues {
       const rows = this.#page.all(clientId, after, lastId, OUTGOING_PAGE_SIZE)
       for (const row of rows) {
         const packet = packetFromColumns(row)
-        ;(packet as WithRow)[ROW] = row[PAGE_ROW_ID]
+        rowOf.set(packet, row[PAGE_ROW_ID])
         yield packet
       }
       if (rows.length < OUTGOING_PAGE_SIZE) return
