@@ -173,11 +173,7 @@ export function resumeStream(
       if (!isAedesConnection(client)) return packet
       const messageId = nextPacketId(client)
       const numbered = { ...packet, messageId }
-      writes.push(
-        store.outgoingNumber
-          ? store.outgoingNumber(client, packet, messageId)
-          : store.outgoingUpdate(client, numbered),
-      )
+      writes.push(store.outgoingUpdate(client, numbered))
       assigned.add(originKey(numbered))
       return numbered
     })

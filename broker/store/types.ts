@@ -209,12 +209,6 @@ export interface AedesPersistence {
    */
   outgoingUpdate(client: ClientRef, packet: OutgoingPacket): Promise<void>
   /**
-   * Gives an entry {@link outgoingStream} streamed its packet id, as
-   * {@link outgoingUpdate} does for a copy of it carrying that id: for stores
-   * that find the streamed entry cheaper than by its origin. Absent elsewhere.
-   */
-  outgoingNumber?(client: ClientRef, entry: OutgoingPacket, messageId: number): Promise<void>
-  /**
    * Removes the client's first queue entry with `packet.messageId` and returns
    * it. Without a messageId (a packet aedes never sent, e.g. one
    * `authorizeForward` refused) the entry is found by brokerId+brokerCounter.

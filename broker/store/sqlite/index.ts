@@ -202,21 +202,12 @@ class SqliteStore implements SessionStore {
    * being waited for: a crash in between (a few milliseconds) sends that
    * message again as never sent, under a new id, which QoS 1 allows (at
    * least once). Waiting cost a commit per page of a resume and per live
-   * delivery: the resume drain went from ~28,500 to ~40,000 msg/s without
-   * it and the packet id acknowledged by row (bench/RESULTS.md).
+   * delivery (publish-to-deliver p50 at 2,000 msg/s: median 0.46 ms with it,
+   * 0.38 ms without, in 6 alternated runs; bench/RESULTS.md).
    */
   outgoingUpdate(client: ClientRef, packet: OutgoingPacket): Promise<void> {
-    return this.#numbering(client, packet, () => this.#outgoing.update(client.id, packet))
-  }
-
-  /** Like {@link outgoingUpdate} for an entry `outgoingStream` gave, found by its row. */
-  outgoingNumber(client: ClientRef, entry: OutgoingPacket, messageId: number): Promise<void> {
-    return this.#numbering(client, entry, () => this.#outgoing.number(client.id, entry, messageId))
-  }
-
-  #numbering(client: ClientRef, packet: OutgoingPacket, write: () => void): Promise<void> {
     const update = () => {
-      write()
+      this.#outgoing.update(client.id, packet)
       const sent = firstSendBytes(packet)
       if (sent !== null) this.#tally.unqueued(client.id, sent)
     }

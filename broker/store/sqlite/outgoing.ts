@@ -26,12 +26,6 @@ const BY_ORIGIN =
   'SELECT id FROM outgoing WHERE client_id = ? AND broker_id = ? AND broker_counter = ?'
 
 type Row = PacketRow & { id: number }
-
-/**
- * The row each streamed queue entry was read from: numbering the entry
- * (`number`) then updates that row by its key instead of finding it by origin.
- */
-const rowOf = new WeakMap<OutgoingPacket, number>()
 /** A page row read raw: {@link PACKET_COLUMNS}, then its id. */
 type PageRow = [...PacketParams, id: number]
 const PAGE_ROW_ID = 10
@@ -61,19 +55,10 @@ export class OutgoingQueues {
   readonly #now: () => number
   /** Ids are handed out here so they only grow, even when the last row was deleted. */
   #nextId: number
-  /**
-   * Per client, the row each packet id numbered in this run went to: its
-   * PUBACK/PUBCOMP deletes that row by its key. Only a shortcut: a row
-   * numbered before a restart, or one this lost track of, is found by its
-   * packet id as before, and a row is deleted only if it still has that id.
-   */
-  readonly #sent = new Map<string, Map<number, number>>()
   readonly #insert: Statement<unknown[]>
-  readonly #setMessageId: Statement<unknown[], { id: number }>
-  readonly #numberRow: Statement<[number | null, number, string]>
-  readonly #acknowledgeRow: Statement<[number, string, number]>
-  readonly #replaceAny: Statement<unknown[], { id: number }>
-  readonly #replaceOther: Statement<unknown[], { id: number }>
+  readonly #setMessageId: Statement<unknown[]>
+  readonly #replaceAny: Statement<unknown[]>
+  readonly #replaceOther: Statement<unknown[]>
   readonly #clearByMessageId: Statement<[string, number], Row>
   readonly #acknowledge: Statement<[string, number]>
   readonly #clearUnsent: Statement<[string, string, number], Row>
@@ -93,22 +78,14 @@ export class OutgoingQueues {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     this.#setMessageId = db.prepare(
-      `UPDATE outgoing SET message_id = ? WHERE id = (${BY_ORIGIN} ORDER BY id LIMIT 1)
-       RETURNING id`,
-    )
-    this.#numberRow = db.prepare(
-      'UPDATE outgoing SET message_id = ? WHERE id = ? AND client_id = ?',
-    )
-    this.#acknowledgeRow = db.prepare(
-      'DELETE FROM outgoing WHERE id = ? AND client_id = ? AND message_id = ?',
+      `UPDATE outgoing SET message_id = ? WHERE id = (${BY_ORIGIN} ORDER BY id LIMIT 1)`,
     )
     this.#replaceAny = db.prepare(
-      `UPDATE outgoing SET ${SET_COLUMNS} WHERE id = (${BY_MESSAGE_ID} ORDER BY id LIMIT 1)
-       RETURNING id`,
+      `UPDATE outgoing SET ${SET_COLUMNS} WHERE id = (${BY_MESSAGE_ID} ORDER BY id LIMIT 1)`,
     )
     this.#replaceOther = db.prepare(
       `UPDATE outgoing SET ${SET_COLUMNS}
-       WHERE id = (${BY_MESSAGE_ID} AND broker_id IS NOT ? ORDER BY id LIMIT 1) RETURNING id`,
+       WHERE id = (${BY_MESSAGE_ID} AND broker_id IS NOT ? ORDER BY id LIMIT 1)`,
     )
     this.#clearByMessageId = db.prepare(
       `DELETE FROM outgoing WHERE id = (${BY_MESSAGE_ID} ORDER BY id LIMIT 1) RETURNING *`,
@@ -168,72 +145,31 @@ export class OutgoingQueues {
     // An origin only matches when there is one: aedes' memory store matched
     // undefined to undefined, so a second PUBREC rewrote the first PUBREL.
     if (brokerId != null) {
-      const sent = this.#setMessageId.get(
+      const sent = this.#setMessageId.run(
         messageId ?? null,
         clientId,
         brokerId,
         brokerCounter ?? null,
       )
-      if (sent) {
-        if (messageId != null) this.#remember(clientId, messageId, sent.id)
-        return
-      }
+      if (sent.changes > 0) return
     }
     if (messageId != null) {
       const params: PacketParams = packetParams(packet, messageId)
       const replaced =
         brokerId == null
-          ? this.#replaceAny.get(...params, clientId, messageId)
-          : this.#replaceOther.get(...params, clientId, messageId, brokerId)
-      if (replaced) {
-        this.#remember(clientId, messageId, replaced.id)
-        return
-      }
+          ? this.#replaceAny.run(...params, clientId, messageId)
+          : this.#replaceOther.run(...params, clientId, messageId, brokerId)
+      if (replaced.changes > 0) return
     }
     throw new Error('no such packet')
-  }
-
-  /**
-   * Gives a PUBLISH streamed by {@link stream} its packet id, by its row;
-   * throws Error('no such packet') as {@link update} does.
-   */
-  number(clientId: string, entry: OutgoingPacket, messageId: number): void {
-    const row = rowOf.get(entry)
-    if (row !== undefined && this.#numberRow.run(messageId, row, clientId).changes > 0) {
-      this.#remember(clientId, messageId, row)
-      return
-    }
-    this.update(clientId, { ...entry, messageId })
-  }
-
-  /**
-   * The first row sent with an id is the one its acknowledgement removes:
-   * a later row given the same id (a resend's clash) is found by the id.
-   */
-  #remember(clientId: string, messageId: number, row: number): void {
-    const sent = this.#sent.get(clientId)
-    if (!sent) this.#sent.set(clientId, new Map([[messageId, row]]))
-    else if (!sent.has(messageId)) sent.set(messageId, row)
-  }
-
-  /** The row this run numbered with the packet id, forgotten as it is taken. */
-  #takeRow(clientId: string, messageId: number): number | undefined {
-    const sent = this.#sent.get(clientId)
-    const row = sent?.get(messageId)
-    if (row === undefined) return undefined
-    sent?.delete(messageId)
-    if (sent?.size === 0) this.#sent.delete(clientId)
-    return row
   }
 
   /** See `AedesPersistence.outgoingClearMessageId`. */
   clear(clientId: string, ref: OutgoingRef): OutgoingPacket | undefined {
     const { messageId, brokerId, brokerCounter } = ref
     let row: Row | undefined
-    if (messageId != null) {
-      this.#takeRow(clientId, messageId)
-      row = this.#clearByMessageId.get(clientId, messageId)
-    } else if (brokerId != null && brokerCounter != null) {
+    if (messageId != null) row = this.#clearByMessageId.get(clientId, messageId)
+    else if (brokerId != null && brokerCounter != null) {
       row = this.#clearUnsent.get(clientId, brokerId, brokerCounter)
     }
     return row && packetFromRow(row)
@@ -244,8 +180,6 @@ export class OutgoingQueues {
    * A sent entry is never counted as queued, so no tally changes.
    */
   acknowledge(clientId: string, messageId: number): void {
-    const row = this.#takeRow(clientId, messageId)
-    if (row !== undefined && this.#acknowledgeRow.run(row, clientId, messageId).changes > 0) return
     this.#acknowledge.run(clientId, messageId)
   }
 
@@ -263,11 +197,7 @@ export class OutgoingQueues {
     for (;;) {
       this.#assertOpen()
       const rows = this.#page.all(clientId, after, lastId, OUTGOING_PAGE_SIZE)
-      for (const row of rows) {
-        const packet = packetFromColumns(row)
-        rowOf.set(packet, row[PAGE_ROW_ID])
-        yield packet
-      }
+      for (const row of rows) yield packetFromColumns(row)
       if (rows.length < OUTGOING_PAGE_SIZE) return
       after = rows[rows.length - 1][PAGE_ROW_ID]
     }
@@ -307,7 +237,6 @@ export class OutgoingQueues {
 
   /** Drops the client's queue, queued and in-flight entries alike. */
   discard(clientId: string): void {
-    this.#sent.delete(clientId)
     this.#discard.run(clientId)
   }
 }
