@@ -41,14 +41,16 @@ function routerOf(aedes: Aedes): RouterEntry {
   const mq = aedesInternals(aedes).mq
   const emit = mq.emit.bind(mq) as (packet: RoutedPacket, done?: (err?: Error) => void) => void
   ;(mq as unknown as { emit: typeof emit }).emit = (packet, done) => {
-    if (packet.brokerId && entry.retainedAtRouter.delete(originOf(packet))) packet.retain = true
+    const stored = entry.retainedAtRouter
+    if (stored.size > 0 && packet.brokerId && stored.delete(originOf(packet))) packet.retain = true
     for (const listener of entry.listeners) listener(packet)
     emit(packet, done)
   }
   // a copy: the PUBLISH itself may be held elsewhere (a store's queue, a QoS 2 state)
   const publish = (aedes.publish as unknown as Publish).bind(aedes)
   ;(aedes as unknown as { publish: Publish }).publish = (packet, client, done) => {
-    if (storedFirst.delete(packet)) publish({ ...packet, retain: false }, client, done)
+    if (packet.retain && storedFirst.delete(packet))
+      publish({ ...packet, retain: false }, client, done)
     else publish(packet, client, done)
   }
   return entry

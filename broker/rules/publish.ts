@@ -1,3 +1,4 @@
+import type { Client } from '../aedes/connection.ts'
 import { acknowledgeWithReason } from '../aedes/publish-acks.ts'
 import { ReasonCode } from '../aedes/reason-codes.ts'
 import { routeAsStored } from '../aedes/routing.ts'
@@ -72,45 +73,50 @@ export function backpressureStage(backpressure: Backpressure): PublishStage {
 export function commitBeforeAckStage(persistence: SessionPersistence): PublishStage {
   /** Per publisher: this stage of its latest PUBLISH, while that is pending. */
   const latest = new WeakMap<object, Promise<'pass'>>()
-  const inOrder = (client: object, stage: Promise<'pass'> | null): 'pass' | Promise<'pass'> => {
-    const before = latest.get(client)
-    if (!before && !stage) return PASS
-    const settled = () => stage ?? PASS
-    const after = before ? before.then(settled, settled) : (stage as Promise<'pass'>)
-    latest.set(client, after)
-    const forget = () => {
-      if (latest.get(client) === after) latest.delete(client)
-    }
-    after.then(forget, forget)
-    return after
-  }
+  // (the closures are written inline: the TypeScript loader wraps a named one, per PUBLISH)
   return (client, packet) => {
     if (!client || packet.cmd !== 'publish') return 'pass'
-    const stored = packet as StoredPacket
-    if (packet.qos === 0 && packet.retain) {
-      const retained = persistence.storeRetainedFirst(client, stored)
-      const queued = commitPublish(persistence, client, stored)
-      routeAsStored(client, packet)
-      return inOrder(
-        client,
-        Promise.all([queued, retained]).then(() => PASS),
-      )
-    }
-    const committed = commitPublish(persistence, client, stored)
-    if (!committed) return inOrder(client, null)
-    return inOrder(
-      client,
-      committed.then((refused) => {
-        // stored with its retained copy: routed in its publisher's order (see routeAsStored)
-        if (packet.qos > 0) routeAsStored(client, packet)
-        if (refused === 0 || packet.qos === 0 || packet.messageId === undefined) return PASS
-        const told = acknowledgeWithReason(client, packet.messageId, ReasonCode.quotaExceeded)
-        // a 3.1.1 publisher's PUBREC is 0x00: its PUBREL still comes, and the state stays until then
-        if (!told || packet.qos !== 2) return PASS
-        return persistence.endIncoming(client, stored).then(() => PASS)
-      }),
+    const work = stage(persistence, client, packet as StoredPacket)
+    const before = latest.get(client)
+    if (!before && !work) return PASS
+    const after = before
+      ? before.then(
+          () => work ?? PASS,
+          () => work ?? PASS,
+        )
+      : (work as Promise<'pass'>)
+    latest.set(client, after)
+    after.then(
+      () => latest.get(client) === after && latest.delete(client),
+      () => latest.get(client) === after && latest.delete(client),
     )
+    return after
   }
+}
+
+/** What the stage does to one PUBLISH; null when there is nothing to wait for. */
+function stage(
+  persistence: SessionPersistence,
+  client: Client,
+  packet: StoredPacket,
+): Promise<'pass'> | null {
+  if (packet.qos === 0 && packet.retain) {
+    const retained = persistence.storeRetainedFirst(client, packet)
+    const queued = commitPublish(persistence, client, packet)
+    routeAsStored(client, packet)
+    return Promise.all([queued, retained]).then(() => PASS)
+  }
+  const committed = commitPublish(persistence, client, packet)
+  if (!committed) return null
+  return committed.then((refused) => {
+    // stored with its retained copy: routed in its publisher's order (see routeAsStored)
+    if (packet.qos > 0) routeAsStored(client, packet)
+    if (refused === 0 || packet.qos === 0 || packet.messageId === undefined) return PASS
+    const told = acknowledgeWithReason(client, packet.messageId, ReasonCode.quotaExceeded)
+    // a 3.1.1 publisher's PUBREC is 0x00: its PUBREL still comes, and the state stays until then
+    if (!told || packet.qos !== 2) return PASS
+    return persistence.endIncoming(client, packet).then(() => PASS)
+  })
 }
 
 /**
