@@ -151,7 +151,6 @@ export function resumeStream(
 
   async function assignIds(page: OutgoingPacket[]): Promise<OutgoingPacket[]> {
     const writes: Promise<unknown>[] = []
-    let clearsQos0 = false
     // never-sent messages already on their way live are not sent again
     const unclaimed = page.filter(
       (entry) =>
@@ -165,7 +164,6 @@ export function resumeStream(
       if (packet.qos === 0) {
         const { brokerId, brokerCounter } = packet
         writes.push(store.outgoingClearMessageId(client, { brokerId, brokerCounter }))
-        clearsQos0 = true
         return packet
       }
       if (resendsAsDuplicate(packet)) return { ...packet, dup: true }
@@ -177,10 +175,8 @@ export function resumeStream(
       assigned.add(originKey(numbered))
       return numbered
     })
-    // The QoS 0 clears are write-behind: sent at most once means committed
-    // first. A numbering resolves when the store says it may go (a QoS 2 one
-    // once committed, a QoS 1 one at once in SQLite: see its outgoingUpdate).
-    if (clearsQos0) writes.push(store.flush())
+    // The QoS 0 clears are write-behind: sent at most once means committed first.
+    if (writes.length > 0) writes.push(store.flush())
     await Promise.all(writes)
     return out
   }

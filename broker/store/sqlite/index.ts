@@ -195,20 +195,14 @@ class SqliteStore implements SessionStore {
   }
 
   /**
-   * A QoS 2 packet id (or a PUBREL) is committed before it is sent, so that
-   * a resend after a crash carries the same id and DUP=1 [MQTT-4.4.0-1] and
-   * the receiver, which holds that id, takes the message once
-   * [MQTT-4.3.3-2]. A QoS 1 packet id commits with the next batch without
-   * being waited for: a crash in between (a few milliseconds) sends that
-   * message again as never sent, under a new id, which QoS 1 allows (at
-   * least once). Waiting cost a commit per page of a resume and per live
-   * delivery (publish-to-deliver p50 at 2,000 msg/s: median 0.46 ms with it,
-   * 0.38 ms without, in 6 alternated runs; bench/RESULTS.md).
+   * A packet id (or a PUBREL) is stored before it is sent, so that a resend
+   * after a crash carries the same id and DUP=1 [MQTT-4.4.0-1]. (Written
+   * behind for QoS 1, it bought a p50 of 0.38 ms instead of 0.46 ms at 2,000
+   * msg/s, but a crash in the window then resent a delivered message as new,
+   * DUP=0, indistinguishable from a second publication; bench/RESULTS.md.)
    */
   outgoingUpdate(client: ClientRef, packet: OutgoingPacket): Promise<void> {
-    return packet.cmd === 'publish' && (packet as StoredPacket).qos === 1
-      ? this.#batch.runWriteBehind(() => this.#update(client, packet))
-      : this.#batch.run(() => this.#update(client, packet))
+    return this.#batch.run(() => this.#update(client, packet))
   }
 
   #update(client: ClientRef, packet: OutgoingPacket): void {
