@@ -21,10 +21,8 @@ export interface RoutedPacket {
 /** Per aedes instance: what runs as a message enters the router. */
 interface RouterEntry {
   listeners: ((packet: RoutedPacket) => void)[]
-  /** Origins of stored retained messages sent through aedes' publish series as RETAIN=0, by publisher. */
-  retainedAtRouter: Map<string, object>
-  /** Publishers whose close forgets their entries of `retainedAtRouter`. */
-  watched: WeakSet<object>
+  /** Origins of retained messages aedes is routing as a RETAIN=0 copy (see {@link routeAsStored}). */
+  retainedAtRouter: Set<string>
 }
 
 type Publish = (packet: RoutedPacket, client: unknown, done?: (err?: Error) => void) => void
@@ -36,28 +34,32 @@ const storedFirst = new WeakSet<object>()
 function routerOf(aedes: Aedes): RouterEntry {
   const known = routers.get(aedes)
   if (known) return known
-  const entry: RouterEntry = { listeners: [], retainedAtRouter: new Map(), watched: new WeakSet() }
+  const entry: RouterEntry = { listeners: [], retainedAtRouter: new Set() }
   routers.set(aedes, entry)
   const mq = aedesInternals(aedes).mq
   const emit = mq.emit.bind(mq) as (packet: RoutedPacket, done?: (err?: Error) => void) => void
   ;(mq as unknown as { emit: typeof emit }).emit = (packet, done) => {
     const stored = entry.retainedAtRouter
-    if (stored.size > 0 && packet.brokerId && stored.delete(originOf(packet))) packet.retain = true
+    if (stored.size > 0 && stored.delete(originOf(packet))) packet.retain = true
     for (const listener of entry.listeners) listener(packet)
     emit(packet, done)
   }
   // a copy: the PUBLISH itself may be held elsewhere (a store's queue, a QoS 2 state)
   const publish = (aedes.publish as unknown as Publish).bind(aedes)
   ;(aedes as unknown as { publish: Publish }).publish = (packet, client, done) => {
-    if (packet.retain && storedFirst.delete(packet))
-      publish({ ...packet, retain: false }, client, done)
-    else publish(packet, client, done)
+    if (!packet.retain || !storedFirst.delete(packet)) {
+      publish(packet, client, done)
+      return
+    }
+    entry.retainedAtRouter.add(originOf(packet))
+    publish({ ...packet, retain: false }, client, done)
   }
   return entry
 }
 
-function originOf(packet: { brokerId?: string; brokerCounter?: number }): string {
-  return `${packet.brokerId}:${packet.brokerCounter}`
+/** A message's origin, `brokerId:brokerCounter`; '' without one. */
+export function originOf(packet: { brokerId?: string | null; brokerCounter?: number }): string {
+  return packet.brokerId ? `${packet.brokerId}:${packet.brokerCounter}` : ''
 }
 
 /**
@@ -76,19 +78,12 @@ export function beforeRoute(aedes: Aedes, listener: (packet: RoutedPacket) => vo
  * side (lib/client.js `enqueue`) and, for a retained one alone, awaits its
  * persistence's `storeRetained` before routing it: a RETAIN=0 message
  * published after it on the same topic was routed first, against the topic's
- * order [MQTT-4.6.0-6]. Through the same series, none overtakes another.
- * Forgotten if the publisher closes before aedes routes it.
+ * order [MQTT-4.6.0-6]. Through the same series, none overtakes another. A
+ * PUBLISH aedes never publishes (its PUBACK could not be written) leaves nothing behind.
  */
 export function routeAsStored(publisher: Client, packet: RoutedPacket): void {
   if (!packet.retain || !packet.brokerId) return
-  const { retainedAtRouter, watched } = routerOf(clientInternals(publisher).broker)
-  if (!watched.has(publisher)) {
-    watched.add(publisher)
-    publisher.once('close', () => {
-      for (const [key, by] of retainedAtRouter) if (by === publisher) retainedAtRouter.delete(key)
-    })
-  }
-  retainedAtRouter.set(originOf(packet), publisher)
+  routerOf(clientInternals(publisher).broker)
   storedFirst.add(packet)
 }
 

@@ -110,7 +110,7 @@ function stage(
   if (!committed) return null
   return committed.then((refused) => {
     // stored with its retained copy: routed in its publisher's order (see routeAsStored)
-    if (packet.qos > 0) routeAsStored(client, packet)
+    routeAsStored(client, packet)
     if (refused === 0 || packet.qos === 0 || packet.messageId === undefined) return PASS
     const told = acknowledgeWithReason(client, packet.messageId, ReasonCode.quotaExceeded)
     // a 3.1.1 publisher's PUBREC is 0x00: its PUBREL still comes, and the state stays until then

@@ -6,14 +6,9 @@ import {
   onIncomingPacket,
   replaceDelivery,
 } from '../aedes/connection.ts'
-import { beforeRoute, routeFence, subscriberOfRetainedReads } from '../aedes/routing.ts'
+import { beforeRoute, originOf, routeFence, subscriberOfRetainedReads } from '../aedes/routing.ts'
 import type { ConnectStage } from '../aedes/stages.ts'
 import { topicMatches } from './qos.ts'
-
-/** A message's origin, `brokerId:brokerCounter`; '' without one. */
-function originOf(packet: { brokerId?: string | null; brokerCounter?: number }): string {
-  return packet.brokerId ? `${packet.brokerId}:${packet.brokerCounter}` : ''
-}
 
 /** The SUBSCRIBEs of one connection whose retained messages are not yet sent. */
 interface Window {

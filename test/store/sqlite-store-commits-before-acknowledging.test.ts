@@ -68,3 +68,20 @@ it('resolves a second Will deletion only once the first is committed', async () 
   const seenOnResolve = await store.delWill({ id: 'alice' }).then(() => committedRows('wills'))
   expect(seenOnResolve).toBe(0)
 })
+
+// A resend after a crash carries the packet id it was sent with and DUP=1
+// [MQTT-4.4.0-1] [MQTT-3.3.1-1]: so the id is committed before the PUBLISH
+// goes, at QoS 1 as at QoS 2. Written behind, a crash in the window resent a
+// delivered QoS 1 message as new (DUP=0), which a client cannot tell from a
+// second publication (test/crash/wills-of-a-killed-broker-are-published-on-restart).
+it.each([1, 2] as const)(
+  'resolves a QoS %i packet id only once another connection sees it',
+  async (qos) => {
+    await store.outgoingEnqueue({ clientId: 'alice' }, publish(1, qos))
+
+    await store.outgoingUpdate({ id: 'alice' }, { ...publish(1, qos), messageId: 7 })
+
+    const committed = observer.prepare('SELECT message_id FROM outgoing').pluck().all()
+    expect(committed).toEqual([7])
+  },
+)

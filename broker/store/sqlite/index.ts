@@ -202,13 +202,11 @@ class SqliteStore implements SessionStore {
    * DUP=0, indistinguishable from a second publication; bench/RESULTS.md.)
    */
   outgoingUpdate(client: ClientRef, packet: OutgoingPacket): Promise<void> {
-    return this.#batch.run(() => this.#update(client, packet))
-  }
-
-  #update(client: ClientRef, packet: OutgoingPacket): void {
-    this.#outgoing.update(client.id, packet)
-    const sent = firstSendBytes(packet)
-    if (sent !== null) this.#tally.unqueued(client.id, sent)
+    return this.#batch.run(() => {
+      this.#outgoing.update(client.id, packet)
+      const sent = firstSendBytes(packet)
+      if (sent !== null) this.#tally.unqueued(client.id, sent)
+    })
   }
 
   /**
