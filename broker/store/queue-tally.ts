@@ -56,6 +56,11 @@ export class QueueTally {
     this.#totals.delete(clientId)
   }
 
+  /** Forgets every client (before the totals are read from the tables again). */
+  clear(): void {
+    this.#totals.clear()
+  }
+
   /** Queued entries over every client: one pass over the clients with a queue, no query. */
   sum(): number {
     let count = 0

@@ -9,6 +9,14 @@ interface Waiter {
   reject: (err: unknown) => void
 }
 
+/** What the store does at the ends of a transaction, beside the batch's own work. */
+export interface BatchHooks {
+  /** Writes held back until the commit (acknowledged rows), run in the transaction. */
+  beforeCommit?: () => void
+  /** The transaction was rolled back: memory that took in its writes reads them again. */
+  afterRollback?: () => void
+}
+
 /**
  * Groups the writes of one event-loop tick into one transaction, and
  * acknowledges none of them before it commits (a PUBACK must mean the message
@@ -31,9 +39,13 @@ export class WriteBatch {
   #commitScheduled = false
   #lazyTimer: NodeJS.Timeout | null = null
   #closed = false
+  readonly #beforeCommit: () => void
+  readonly #afterRollback: () => void
 
-  constructor(db: Database) {
+  constructor(db: Database, hooks: BatchHooks = {}) {
     this.#db = db
+    this.#beforeCommit = hooks.beforeCommit ?? (() => {})
+    this.#afterRollback = hooks.afterRollback ?? (() => {})
     this.#begin = db.prepare('BEGIN IMMEDIATE')
     this.#commit = db.prepare('COMMIT')
     this.#rollback = db.prepare('ROLLBACK')
@@ -117,9 +129,11 @@ export class WriteBatch {
       this.#lazyTimer = null
     }
     try {
+      this.#beforeCommit()
       this.#commit.run()
     } catch (err) {
       if (this.#db.inTransaction) this.#rollback.run()
+      this.#afterRollback()
       for (const waiter of waiters) waiter.reject(err)
       return
     }
@@ -158,6 +172,7 @@ export class WriteBatch {
   #fail(err: unknown): void {
     const waiters = this.#waiters ?? []
     this.#waiters = null
+    this.#afterRollback()
     for (const waiter of waiters) waiter.reject(err)
   }
 }

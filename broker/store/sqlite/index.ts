@@ -94,9 +94,16 @@ class SqliteStore implements SessionStore {
     this.#db = db
     this.#onClose = onClose
     this.#now = now
-    this.#batch = new WriteBatch(db)
-    this.#subscriptions = new Subscriptions(db)
     this.#outgoing = new OutgoingQueues(db, () => this.#batch.assertOpen(), now)
+    this.#batch = new WriteBatch(db, {
+      beforeCommit: () => this.#outgoing.flushAcknowledged(),
+      // what memory took in from the writes a rollback undid
+      afterRollback: () => {
+        this.#outgoing.loadInflight()
+        this.#queued.loadTally(this.#tally)
+      },
+    })
+    this.#subscriptions = new Subscriptions(db)
     this.#incoming = new IncomingPackets(db)
     this.#wills = new Wills(db)
     this.#retained = new RetainedMessages(db)
@@ -362,17 +369,24 @@ class SqliteStore implements SessionStore {
   }
 
   discardSession(clientId: string): Promise<void> {
-    return this.#batch.run(() =>
-      this.#db.transaction(() => {
-        this.#outgoing.discard(clientId)
-        this.#incoming.clean(clientId)
-        this.#sessions.delete(clientId)
-        // Last: it also changes the in-memory trie, which no rollback restores.
-        this.#subscriptions.clean(clientId)
-        this.#qos0.clean(clientId)
-        this.#tally.forget(clientId)
-      })(),
-    )
+    return this.#batch.run(() => {
+      try {
+        this.#db.transaction(() => {
+          this.#outgoing.discard(clientId)
+          this.#incoming.clean(clientId)
+          this.#sessions.delete(clientId)
+          // Last: it also changes the in-memory trie, which no rollback restores.
+          this.#subscriptions.clean(clientId)
+          this.#qos0.clean(clientId)
+          this.#tally.forget(clientId)
+        })()
+      } catch (err) {
+        // the savepoint's rollback put the client's in-flight rows back
+        this.#outgoing.loadInflight()
+        this.#queued.loadTally(this.#tally)
+        throw err
+      }
+    })
   }
 
   queuedTotals(clientId: string): QueueTotals {
@@ -439,8 +453,10 @@ class SqliteStore implements SessionStore {
     this.#onClose()
   }
 
+  /** Every read of the tables comes here: acknowledged rows are deleted first. */
   #read<T>(read: () => T): T {
     this.#batch.assertOpen()
+    this.#outgoing.flushAcknowledged()
     return read()
   }
 }

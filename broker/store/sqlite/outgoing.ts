@@ -12,6 +12,7 @@ import {
   packetFromRow,
   packetParams,
 } from './codec.ts'
+import { InflightRows } from './inflight.ts'
 
 /** Rows read per query while streaming a queue: the queue never sits in memory whole. */
 export const OUTGOING_PAGE_SIZE = 256
@@ -20,10 +21,10 @@ const COLUMNS = PACKET_COLUMNS
 const SET_COLUMNS = COLUMNS.split(', ')
   .map((column) => `${column} = ?`)
   .join(', ')
-/** The first row of a client with a given messageId, in queue order. */
-const BY_MESSAGE_ID = 'SELECT id FROM outgoing WHERE client_id = ? AND message_id = ?'
 const BY_ORIGIN =
   'SELECT id FROM outgoing WHERE client_id = ? AND broker_id = ? AND broker_counter = ?'
+/** Acknowledged rows deleted per statement; fewer go one by one. */
+const DELETE_CHUNK = 64
 
 type Row = PacketRow & { id: number }
 /** A page row read raw: {@link PACKET_COLUMNS}, then its id. */
@@ -48,6 +49,12 @@ type ListRow = [
  * The outgoing queues, one table for all clients, `id` giving queue order.
  * Queue entries are copies of aedes' packets; their order never changes: a
  * PUBREL takes the place of its PUBLISH.
+ *
+ * Entries sent and not yet acknowledged are found by packet id in memory
+ * ({@link InflightRows}). An acknowledged entry leaves that at once and the
+ * table when the transaction commits, with the others of the batch, in a
+ * few statements ({@link flushAcknowledged}); the reads here delete them
+ * first, so none ever sees an acknowledged entry.
  */
 export class OutgoingQueues {
   readonly #db: Database
@@ -56,17 +63,25 @@ export class OutgoingQueues {
   /** Ids are handed out here so they only grow, even when the last row was deleted. */
   #nextId: number
   readonly #insert: Statement<unknown[]>
-  readonly #setMessageId: Statement<unknown[]>
-  readonly #replaceAny: Statement<unknown[]>
+  readonly #byOrigin: Statement<
+    [string, string, number | null],
+    { id: number; message_id: number | null }
+  >
+  readonly #setMessageId: Statement<[number | null, number]>
+  readonly #replace: Statement<unknown[]>
   readonly #replaceOther: Statement<unknown[]>
-  readonly #clearByMessageId: Statement<[string, number], Row>
-  readonly #acknowledge: Statement<[string, number]>
+  readonly #clearRow: Statement<[number], Row>
+  readonly #deleteRow: Statement<[number]>
+  readonly #deleteChunk: Statement<number[]>
+  readonly #inflightRows: Statement<[], [string, number, number]>
+  readonly #inflight = new InflightRows()
+  /** Rows acknowledged in the open transaction, not yet deleted from the table. */
+  #acknowledged: number[] = []
   readonly #clearUnsent: Statement<[string, string, number], Row>
   readonly #page: Statement<[string, number, number, number], PageRow>
   readonly #list: Statement<[string, number, number], ListRow>
   readonly #discard: Statement<[string]>
   readonly #any: Statement<[string], number>
-  readonly #inflightCount: Statement<[], number>
 
   constructor(db: Database, assertOpen: () => void, now: () => number = Date.now) {
     this.#db = db
@@ -77,22 +92,26 @@ export class OutgoingQueues {
       `INSERT INTO outgoing (id, client_id, ${COLUMNS}, queued_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
-    this.#setMessageId = db.prepare(
-      `UPDATE outgoing SET message_id = ? WHERE id = (${BY_ORIGIN} ORDER BY id LIMIT 1)`,
+    this.#byOrigin = db.prepare(
+      `SELECT id, message_id FROM outgoing
+       WHERE client_id = ? AND broker_id = ? AND broker_counter = ? ORDER BY id LIMIT 1`,
     )
-    this.#replaceAny = db.prepare(
-      `UPDATE outgoing SET ${SET_COLUMNS} WHERE id = (${BY_MESSAGE_ID} ORDER BY id LIMIT 1)`,
-    )
+    this.#setMessageId = db.prepare('UPDATE outgoing SET message_id = ? WHERE id = ?')
+    this.#replace = db.prepare(`UPDATE outgoing SET ${SET_COLUMNS} WHERE id = ?`)
     this.#replaceOther = db.prepare(
-      `UPDATE outgoing SET ${SET_COLUMNS}
-       WHERE id = (${BY_MESSAGE_ID} AND broker_id IS NOT ? ORDER BY id LIMIT 1)`,
+      `UPDATE outgoing SET ${SET_COLUMNS} WHERE id = ? AND broker_id IS NOT ?`,
     )
-    this.#clearByMessageId = db.prepare(
-      `DELETE FROM outgoing WHERE id = (${BY_MESSAGE_ID} ORDER BY id LIMIT 1) RETURNING *`,
+    this.#clearRow = db.prepare('DELETE FROM outgoing WHERE id = ? RETURNING *')
+    this.#deleteRow = db.prepare('DELETE FROM outgoing WHERE id = ?')
+    this.#deleteChunk = db.prepare(
+      `DELETE FROM outgoing WHERE id IN (${Array(DELETE_CHUNK).fill('?').join(', ')})`,
     )
-    this.#acknowledge = db.prepare(
-      `DELETE FROM outgoing WHERE id = (${BY_MESSAGE_ID} ORDER BY id LIMIT 1)`,
-    )
+    this.#inflightRows = db
+      .prepare<[], [string, number, number]>(
+        'SELECT client_id, message_id, id FROM outgoing WHERE message_id IS NOT NULL ORDER BY id',
+      )
+      .raw()
+    this.loadInflight()
     this.#clearUnsent = db.prepare(
       `DELETE FROM outgoing
        WHERE id = (${BY_ORIGIN} AND message_id IS NULL ORDER BY id LIMIT 1) RETURNING *`,
@@ -115,10 +134,6 @@ export class OutgoingQueues {
     this.#discard = db.prepare('DELETE FROM outgoing WHERE client_id = ?')
     this.#any = db
       .prepare<[string], number>('SELECT 1 FROM outgoing WHERE client_id = ? LIMIT 1')
-      .pluck()
-    // answered from the partial index outgoing_by_message_id: only in-flight rows are in it
-    this.#inflightCount = db
-      .prepare<[], number>('SELECT count(*) FROM outgoing WHERE message_id IS NOT NULL')
       .pluck()
   }
 
@@ -145,21 +160,24 @@ export class OutgoingQueues {
     // An origin only matches when there is one: aedes' memory store matched
     // undefined to undefined, so a second PUBREC rewrote the first PUBREL.
     if (brokerId != null) {
-      const sent = this.#setMessageId.run(
-        messageId ?? null,
-        clientId,
-        brokerId,
-        brokerCounter ?? null,
-      )
-      if (sent.changes > 0) return
+      const row = this.#byOrigin.get(clientId, brokerId, brokerCounter ?? null)
+      if (row) {
+        this.#setMessageId.run(messageId ?? null, row.id)
+        if (row.message_id !== null) this.#inflight.remove(clientId, row.message_id, row.id)
+        if (messageId != null) this.#inflight.add(clientId, messageId, row.id)
+        return
+      }
     }
     if (messageId != null) {
+      // the packet id stays: the row keeps its place in the in-flight rows
       const params: PacketParams = packetParams(packet, messageId)
-      const replaced =
-        brokerId == null
-          ? this.#replaceAny.run(...params, clientId, messageId)
-          : this.#replaceOther.run(...params, clientId, messageId, brokerId)
-      if (replaced.changes > 0) return
+      for (const rowId of this.#inflight.all(clientId, messageId)) {
+        const replaced =
+          brokerId == null
+            ? this.#replace.run(...params, rowId)
+            : this.#replaceOther.run(...params, rowId, brokerId)
+        if (replaced.changes > 0) return
+      }
     }
     throw new Error('no such packet')
   }
@@ -168,19 +186,53 @@ export class OutgoingQueues {
   clear(clientId: string, ref: OutgoingRef): OutgoingPacket | undefined {
     const { messageId, brokerId, brokerCounter } = ref
     let row: Row | undefined
-    if (messageId != null) row = this.#clearByMessageId.get(clientId, messageId)
-    else if (brokerId != null && brokerCounter != null) {
+    if (messageId != null) {
+      const rowId = this.#inflight.first(clientId, messageId)
+      if (rowId === undefined) return undefined
+      row = this.#clearRow.get(rowId)
+      this.#inflight.remove(clientId, messageId, rowId)
+    } else if (brokerId != null && brokerCounter != null) {
       row = this.#clearUnsent.get(clientId, brokerId, brokerCounter)
     }
     return row && packetFromRow(row)
   }
 
   /**
-   * Removes the first entry sent with this messageId, reading nothing back.
-   * A sent entry is never counted as queued, so no tally changes.
+   * Removes the first entry sent with this messageId, reading nothing back:
+   * from memory now, from the table at {@link flushAcknowledged}. A sent
+   * entry is never counted as queued, so no tally changes.
    */
   acknowledge(clientId: string, messageId: number): void {
-    this.#acknowledge.run(clientId, messageId)
+    const rowId = this.#inflight.first(clientId, messageId)
+    if (rowId === undefined) return
+    this.#inflight.remove(clientId, messageId, rowId)
+    this.#acknowledged.push(rowId)
+  }
+
+  /**
+   * Deletes the rows acknowledged since the last call, in the open
+   * transaction: the batch runs it before it commits, and every read here
+   * before it reads. Row ids are never reused, so a row deleted meanwhile
+   * (its queue discarded) is simply not there.
+   */
+  flushAcknowledged(): void {
+    const rows = this.#acknowledged
+    if (rows.length === 0) return
+    this.#acknowledged = []
+    let at = 0
+    for (; at + DELETE_CHUNK <= rows.length; at += DELETE_CHUNK) {
+      this.#deleteChunk.run(...rows.slice(at, at + DELETE_CHUNK))
+    }
+    for (; at < rows.length; at++) this.#deleteRow.run(rows[at])
+  }
+
+  /**
+   * Reads the in-flight rows from the table again: after a rollback, which
+   * undid writes the memory had already taken in.
+   */
+  loadInflight(): void {
+    this.#acknowledged = []
+    this.#inflight.load(this.#inflightRows.iterate())
   }
 
   /**
@@ -189,6 +241,7 @@ export class OutgoingQueues {
    * streams a copy), entries cleared meanwhile are skipped.
    */
   stream(clientId: string): Readable {
+    this.flushAcknowledged()
     return Readable.from(this.#pages(clientId, this.#nextId - 1))
   }
 
@@ -196,6 +249,7 @@ export class OutgoingQueues {
     let after = 0
     for (;;) {
       this.#assertOpen()
+      this.flushAcknowledged()
       const rows = this.#page.all(clientId, after, lastId, OUTGOING_PAGE_SIZE)
       for (const row of rows) yield packetFromColumns(row)
       if (rows.length < OUTGOING_PAGE_SIZE) return
@@ -205,6 +259,7 @@ export class OutgoingQueues {
 
   /** A page of the client's queue for an operator, after row `after`; no payload is read whole. */
   list(clientId: string, after: number, limit: number): OutgoingEntry[] {
+    this.flushAcknowledged()
     return this.#list.all(clientId, after, limit).map((row) => {
       const [id, cmd, messageId, topic, qos, retain, dup, bytes, head, queuedAt, extra] = row
       if (cmd === 'pubrel') return pubrelEntry(id, messageId, queuedAt)
@@ -227,16 +282,18 @@ export class OutgoingQueues {
 
   /** Whether the client has any entry, queued or in flight. */
   has(clientId: string): boolean {
+    this.flushAcknowledged()
     return this.#any.get(clientId) !== undefined
   }
 
   /** Entries sent and not yet acknowledged, PUBRELs included, over every client. */
   inflightCount(): number {
-    return this.#inflightCount.get() ?? 0
+    return this.#inflight.count
   }
 
   /** Drops the client's queue, queued and in-flight entries alike. */
   discard(clientId: string): void {
     this.#discard.run(clientId)
+    this.#inflight.forget(clientId)
   }
 }

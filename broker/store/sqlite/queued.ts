@@ -42,10 +42,16 @@ export class QueuedMessages {
 
   /** Fills the tally and the QoS 0 index from the tables. */
   load(tally: QueueTally, qos0: Qos0Index): void {
+    this.loadTally(tally)
+    for (const row of this.#qos0.all()) qos0.add(row.client_id, [{ topic: row.topic, qos: 0 }])
+  }
+
+  /** Sets the tally to what the table holds (at start-up, and after a rollback). */
+  loadTally(tally: QueueTally): void {
+    tally.clear()
     for (const row of this.#totals.all()) {
       tally.set(row.client_id, { count: row.count, bytes: row.bytes ?? 0 })
     }
-    for (const row of this.#qos0.all()) qos0.add(row.client_id, [{ topic: row.topic, qos: 0 }])
   }
 
   /** See `QueuePolicyStore.dropOldestQueued`; keeps the tally in step. */

@@ -6,7 +6,7 @@ import type { Database } from 'better-sqlite3'
  * a file with a higher version was written by a newer SessionLab and is left
  * alone.
  */
-export const SCHEMA_VERSION = 5
+export const SCHEMA_VERSION = 6
 
 /**
  * The dashboard's persistent views (version 3), by viewer id: data is the
@@ -87,7 +87,8 @@ CREATE INDEX subscriptions_by_topic ON subscriptions (topic);
 
 -- The outgoing queue: id order is queue order. message_id is NULL until the
 -- PUBLISH is sent; cmd 'pubrel' rows replaced their PUBLISH after PUBREC.
--- The messageId index holds in-flight rows only: queueing does not touch it.
+-- A row is found by message_id in memory (InflightRows, loaded at start-up),
+-- not by an index that every send and every acknowledgement would update.
 -- queued_at (version 2): when the row was queued, ms since the epoch.
 CREATE TABLE outgoing (
   id INTEGER PRIMARY KEY,
@@ -105,7 +106,6 @@ CREATE TABLE outgoing (
   queued_at INTEGER
 );
 CREATE INDEX outgoing_by_client ON outgoing (client_id, id);
-CREATE INDEX outgoing_by_message_id ON outgoing (client_id, message_id) WHERE message_id IS NOT NULL;
 CREATE INDEX outgoing_by_origin ON outgoing (client_id, broker_id, broker_counter);
 
 -- QoS 2 PUBLISH packets received and answered with PUBREC, awaiting PUBREL.
@@ -179,6 +179,10 @@ const MIGRATIONS: Record<number, (db: Database, at: number) => void> = {
   4(db) {
     db.exec('ALTER TABLE sessions ADD COLUMN session_expiry INTEGER')
     db.exec(SESSION_EXPIRY_INDEX_DDL)
+  },
+  // in-flight rows are found in memory now (InflightRows): the index only cost writes
+  5(db) {
+    db.exec('DROP INDEX IF EXISTS outgoing_by_message_id')
   },
 }
 
