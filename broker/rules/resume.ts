@@ -1,7 +1,13 @@
 import { Readable } from 'node:stream'
 import { isAedesConnection, nextPacketId, tooLargeFor } from '../aedes/connection.ts'
 import type { DropReason } from '../policies/counters.ts'
-import type { ClientRef, OutgoingPacket, SessionStore, StoredPacket } from '../store/types.ts'
+import type {
+  ClientRef,
+  NumberedEntry,
+  OutgoingPacket,
+  SessionStore,
+  StoredPacket,
+} from '../store/types.ts'
 import { expireQueued } from './message-expiry.ts'
 import { claim, endResume } from './resume-claims.ts'
 import { resumingClient, writePage } from './resume-writer.ts'
@@ -151,6 +157,9 @@ export function resumeStream(
 
   async function assignIds(page: OutgoingPacket[]): Promise<OutgoingPacket[]> {
     const writes: Promise<unknown>[] = []
+    // a store that can number the page in one go does
+    const pages = store.outgoingNumber
+    const numbered: NumberedEntry[] = []
     // never-sent messages already on their way live are not sent again
     const unclaimed = page.filter(
       (entry) =>
@@ -170,11 +179,13 @@ export function resumeStream(
       // a plain ref (the store contract's) has no id sequence: aedes numbers it
       if (!isAedesConnection(client)) return packet
       const messageId = nextPacketId(client)
-      const numbered = { ...packet, messageId }
-      writes.push(store.outgoingUpdate(client, numbered))
-      assigned.add(originKey(numbered))
-      return numbered
+      const sent = { ...packet, messageId }
+      if (pages) numbered.push({ entry, messageId })
+      else writes.push(store.outgoingUpdate(client, sent))
+      assigned.add(originKey(sent))
+      return sent
     })
+    if (pages && numbered.length > 0) writes.push(pages.call(store, client, numbered))
     // The QoS 0 clears are write-behind: sent at most once means committed first.
     if (writes.length > 0) writes.push(store.flush())
     await Promise.all(writes)

@@ -4,6 +4,12 @@ import type { Readable } from 'node:stream'
 export type QoS = 0 | 1 | 2
 
 /** What the store needs of a client: aedes passes its Client, tests pass `{ id }`. */
+/** A queue entry as {@link SessionStore.outgoingStream} read it, and the packet id it is sent with. */
+export interface NumberedEntry {
+  entry: OutgoingPacket
+  messageId: number
+}
+
 export interface ClientRef {
   id: string
 }
@@ -208,6 +214,15 @@ export interface AedesPersistence {
    * Rejects with `Error('no such packet')` when no entry matches.
    */
   outgoingUpdate(client: ClientRef, packet: OutgoingPacket): Promise<void>
+  /**
+   * Gives entries read from {@link outgoingStream} the packet ids of their
+   * first send, in one commit: as {@link outgoingUpdate} of each
+   * `{ ...entry, messageId }`, but each entry found where the stream read it
+   * rather than by its origin, and all of them in a statement or two (a
+   * resumed queue numbers a page at a time). Rejects like it when an entry is
+   * gone. Absent where `outgoingUpdate` per entry costs no more.
+   */
+  outgoingNumber?(client: ClientRef, numbered: readonly NumberedEntry[]): Promise<void>
   /**
    * Removes the client's first queue entry with `packet.messageId` and returns
    * it. Without a messageId (a packet aedes never sent, e.g. one

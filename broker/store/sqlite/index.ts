@@ -7,6 +7,7 @@ import type {
   ClientRef,
   DashboardViewRecord,
   IncomingEntry,
+  NumberedEntry,
   OutgoingEntry,
   OutgoingPacket,
   OutgoingRange,
@@ -213,6 +214,15 @@ class SqliteStore implements SessionStore {
       this.#outgoing.update(client.id, packet)
       const sent = firstSendBytes(packet)
       if (sent !== null) this.#tally.unqueued(client.id, sent)
+    })
+  }
+
+  /** Committed before the entries are sent, as {@link outgoingUpdate}. */
+  outgoingNumber(client: ClientRef, numbered: readonly NumberedEntry[]): Promise<void> {
+    return this.#batch.run(() => {
+      for (const bytes of this.#outgoing.number(client.id, numbered)) {
+        this.#tally.unqueued(client.id, bytes)
+      }
     })
   }
 

@@ -3,7 +3,14 @@ import { deserialize } from 'node:v8'
 import type { Database, Statement } from 'better-sqlite3'
 import { messageExpiryOf, PAYLOAD_HEAD_BYTES, payloadHead, pubrelEntry } from '../listing.ts'
 import { toQoS } from '../packet.ts'
-import type { OutgoingEntry, OutgoingPacket, OutgoingRef, StoredPacket } from '../types.ts'
+import { firstSendBytes } from '../queue-tally.ts'
+import type {
+  NumberedEntry,
+  OutgoingEntry,
+  OutgoingPacket,
+  OutgoingRef,
+  StoredPacket,
+} from '../types.ts'
 import {
   PACKET_COLUMNS,
   type PacketParams,
@@ -25,6 +32,8 @@ const BY_ORIGIN =
   'SELECT id FROM outgoing WHERE client_id = ? AND broker_id = ? AND broker_counter = ?'
 /** Acknowledged rows deleted per statement; fewer go one by one. */
 const DELETE_CHUNK = 64
+/** Rows numbered per statement (two parameters each). */
+const NUMBER_CHUNK = 64
 
 type Row = PacketRow & { id: number }
 /** A page row read raw: {@link PACKET_COLUMNS}, then its id. */
@@ -77,6 +86,10 @@ export class OutgoingQueues {
   readonly #inflight = new InflightRows()
   /** Rows acknowledged in the open transaction, not yet deleted from the table. */
   #acknowledged: number[] = []
+  /** Where {@link stream} read each entry, for {@link number}. */
+  readonly #rowOf = new WeakMap<OutgoingPacket, number>()
+  /** `UPDATE … FROM (VALUES …)` of n rows, by n, made when first needed. */
+  readonly #numberRows = new Map<number, Statement<number[], [number]>>()
   readonly #clearUnsent: Statement<[string, string, number], Row>
   readonly #page: Statement<[string, number, number, number], PageRow>
   readonly #list: Statement<[string, number, number], ListRow>
@@ -198,6 +211,64 @@ export class OutgoingQueues {
   }
 
   /**
+   * See `SessionStore.outgoingNumber`: the rows, found by id, take their
+   * packet ids in a statement per {@link NUMBER_CHUNK}; an entry not read by
+   * {@link stream} is found by origin. Returns the payload bytes of each
+   * entry numbered (0 for one that was not queued), for the queue tally. Throws Error('no such packet') when
+   * an entry's row is gone (the others are numbered).
+   */
+  number(clientId: string, numbered: readonly NumberedEntry[]): number[] {
+    const sent: number[] = []
+    const rows: NumberedEntry[] = []
+    for (const one of numbered) {
+      if (this.#rowOf.has(one.entry)) rows.push(one)
+      else {
+        this.update(clientId, { ...one.entry, messageId: one.messageId })
+        sent.push(firstSendBytes(one.entry) ?? 0)
+      }
+    }
+    let missing = 0
+    for (let at = 0; at < rows.length; at += NUMBER_CHUNK) {
+      const chunk = rows.slice(at, at + NUMBER_CHUNK)
+      const params: number[] = []
+      for (const { entry, messageId } of chunk) params.push(this.#rowOf.get(entry) ?? 0, messageId)
+      const changed = new Set(
+        this.#numberStatement(chunk.length)
+          .all(...params)
+          .map(([id]) => id),
+      )
+      for (const { entry, messageId } of chunk) {
+        const rowId = this.#rowOf.get(entry) ?? 0
+        if (!changed.has(rowId)) {
+          missing++
+          continue
+        }
+        this.#inflight.add(clientId, messageId, rowId)
+        sent.push(firstSendBytes(entry) ?? 0)
+      }
+    }
+    if (missing > 0) throw new Error('no such packet')
+    return sent
+  }
+
+  #numberStatement(rows: number): Statement<number[], [number]> {
+    let statement = this.#numberRows.get(rows)
+    if (!statement) {
+      // only a row still never sent: one sent meanwhile keeps its id
+      statement = this.#db
+        .prepare<number[], [number]>(
+          `UPDATE outgoing SET message_id = v.column2
+           FROM (VALUES ${Array(rows).fill('(?, ?)').join(', ')}) AS v
+           WHERE outgoing.id = v.column1 AND outgoing.message_id IS NULL
+           RETURNING outgoing.id`,
+        )
+        .raw()
+      this.#numberRows.set(rows, statement)
+    }
+    return statement
+  }
+
+  /**
    * Removes the first entry sent with this messageId, reading nothing back:
    * from memory now, from the table at {@link flushAcknowledged}. A sent
    * entry is never counted as queued, so no tally changes.
@@ -251,7 +322,11 @@ export class OutgoingQueues {
       this.#assertOpen()
       this.flushAcknowledged()
       const rows = this.#page.all(clientId, after, lastId, OUTGOING_PAGE_SIZE)
-      for (const row of rows) yield packetFromColumns(row)
+      for (const row of rows) {
+        const packet = packetFromColumns(row)
+        this.#rowOf.set(packet, row[PAGE_ROW_ID])
+        yield packet
+      }
       if (rows.length < OUTGOING_PAGE_SIZE) return
       after = rows[rows.length - 1][PAGE_ROW_ID]
     }
